@@ -1,0 +1,55 @@
+"""Configuration of the generator from the environment (or `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from generator.request import RequestLimits
+
+
+class SettingsError(Exception):
+    """A missing or malformed configuration value; the message is one line naming the variable."""
+
+
+class GeneratorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    weights_dir: Path = Field(Path("weights"), validation_alias="THAIDRAW_WEIGHTS_DIR")
+    models: Literal["real", "smoke"] = Field("real", validation_alias="THAIDRAW_MODELS")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", validation_alias="THAIDRAW_DEVICE")
+    text_encoder: Literal["thclip", "mclip"] = Field(
+        "thclip", validation_alias="THAIDRAW_TEXT_ENCODER"
+    )
+    max_steps: int = Field(500, ge=1, le=10_000, validation_alias="THAIDRAW_MAX_STEPS")
+    max_size: int = Field(512, ge=64, le=2048, validation_alias="THAIDRAW_MAX_SIZE")
+    max_prompt_chars: int = Field(
+        300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS"
+    )
+    max_cutn: int = Field(64, ge=1, le=256, validation_alias="THAIDRAW_MAX_CUTN")
+
+    def limits(self) -> RequestLimits:
+        return RequestLimits(
+            max_steps=self.max_steps,
+            max_size=self.max_size,
+            max_prompt_chars=self.max_prompt_chars,
+            max_cutn=self.max_cutn,
+        )
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load_settings(settings_class: type[SettingsT], **overrides: object) -> SettingsT:
+    """Read the settings; on a bad value raise SettingsError naming the variable in one line."""
+    try:
+        return settings_class(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = ".".join(str(part) for part in first["loc"]) or "configuration"
+        given = first.get("input")
+        shown = "" if isinstance(given, dict) else f" (got {given!r})"
+        raise SettingsError(f"configuration error: {variable}: {first['msg']}{shown}") from None
