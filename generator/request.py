@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -50,7 +51,7 @@ class WeightedPrompt:
 
 @dataclass(frozen=True)
 class DrawRequest:
-    """Everything that decides a picture. Negative prompts carry positive weights (push strength)."""
+    """Everything that decides a picture. Negatives carry positive weights (push strength)."""
 
     prompts: tuple[WeightedPrompt, ...]
     negatives: tuple[WeightedPrompt, ...] = ()
@@ -147,6 +148,22 @@ def parse_negative_text(text: str, negative_weight: float) -> list[WeightedPromp
     return negatives
 
 
+_SIZE = re.compile(r"^\s*(\d{1,5})\s*(?:[x×X*]\s*(\d{1,5}))?\s*$")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """`512x512`, `512×384` or `512` (square) → (width, height); not yet rounded or limited."""
+    match = _SIZE.match(text)
+    if not match:
+        raise RequestError(
+            "size",
+            f"อ่านขนาดภาพ “{text}” ไม่ออก ให้เขียนเป็น กว้างxสูง เช่น --size 256x256 หรือ --size 256",
+            f"cannot read the size '{text}'; write WIDTHxHEIGHT, e.g. 256x256, or one number",
+        )
+    width = int(match[1])
+    return width, int(match[2]) if match[2] else width
+
+
 def round_side(value: int) -> int:
     """Sides must be multiples of 16 (the VQGAN's downsampling); round down."""
     return value // SIZE_STEP * SIZE_STEP
@@ -182,11 +199,11 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
             f"the prompt is too long ({total_chars} characters); at most {limits.max_prompt_chars}",
         )
     for style in request.styles:
-        if find_style(style) != style:
+        if resolve_style(style) != style:
             raise RequestError(
                 "styles",
-                f"ไม่รู้จักสไตล์ “{style}” เลือกได้จาก: {', '.join(STYLE_PRESETS)}",
-                f"unknown style '{style}'; choose from: {', '.join(STYLE_PRESETS)}",
+                f"ใช้ชื่อสไตล์ “{resolve_style(style)}” แทน “{style}”",
+                f"use the preset name '{resolve_style(style)}' instead of '{style}'",
             )
     if not 1 <= request.steps <= limits.max_steps:
         raise RequestError(
@@ -227,3 +244,42 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
                 f"{name} must be between -{MAX_WEIGHT:g} and {MAX_WEIGHT:g}",
             )
     return replace(request, width=width, height=height)
+
+
+def resolve_style(name: str) -> str:
+    """The preset a style name refers to (Thai or English), or a RequestError listing them."""
+    style = find_style(name)
+    if style is None:
+        raise RequestError(
+            "styles",
+            f"ไม่รู้จักสไตล์ “{name}” เลือกได้จาก: {', '.join(STYLE_PRESETS)}",
+            f"unknown style '{name}'; choose from: {', '.join(STYLE_PRESETS)}",
+        )
+    return style
+
+
+def build_request(
+    prompt_text: str,
+    limits: RequestLimits,
+    *,
+    negatives: Sequence[str] = (),
+    styles: Sequence[str] = (),
+    negative_weight: float = DEFAULT_NEGATIVE_WEIGHT,
+    **fields: Any,
+) -> DrawRequest:
+    """A validated request from the words people write: prompt text, `--neg` texts, style names.
+
+    `fields` are the remaining DrawRequest fields (steps, width, height, seed, weights, images).
+    """
+    positives, inline_negatives = parse_prompt_text(prompt_text)
+    extra_negatives = [
+        prompt for text in negatives for prompt in parse_negative_text(text, negative_weight)
+    ]
+    request = DrawRequest(
+        prompts=tuple(positives),
+        negatives=tuple(inline_negatives + extra_negatives),
+        styles=tuple(dict.fromkeys(resolve_style(name) for name in styles)),
+        negative_weight=negative_weight,
+        **fields,
+    )
+    return validate(request, limits)

@@ -26,9 +26,7 @@ class GeneratorSettings(BaseSettings):
     )
     max_steps: int = Field(500, ge=1, le=10_000, validation_alias="THAIDRAW_MAX_STEPS")
     max_size: int = Field(512, ge=64, le=2048, validation_alias="THAIDRAW_MAX_SIZE")
-    max_prompt_chars: int = Field(
-        300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS"
-    )
+    max_prompt_chars: int = Field(300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS")
     max_cutn: int = Field(64, ge=1, le=256, validation_alias="THAIDRAW_MAX_CUTN")
 
     def limits(self) -> RequestLimits:

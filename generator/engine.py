@@ -1,0 +1,287 @@
+"""The optimisation loop: VQGAN latents pulled toward Thai prompts through CLIP-space distances."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from generator.augment import Cutouts, default_augmentations
+from generator.interfaces import ModelBundle
+from generator.losses import clamp_with_grad, quantise, spherical_distance
+from generator.request import DrawRequest
+
+LEARNING_RATE = 0.1
+
+
+@dataclass(frozen=True)
+class EngineJob:
+    """A request plus the pictures it refers to, already opened by the caller."""
+
+    request: DrawRequest
+    init_image: Image.Image | None = None
+    target_image: Image.Image | None = None
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    index: int  # position of the job in the batch
+    step: int
+    total: int
+    picture: torch.Tensor = field(repr=False)  # [3,H,W] in [0,1], detached
+    preview_size: int = 128
+
+    def preview(self) -> Image.Image:
+        """A small copy of the picture so far (made only when asked: it costs a device copy)."""
+        image = _to_image(self.picture)
+        image.thumbnail((self.preview_size, self.preview_size))
+        return image
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    index: int
+    request: DrawRequest  # with the seed actually used
+    status: Literal["done", "cancelled"]
+    steps_done: int
+    seconds: float
+    image: Image.Image | None = None
+
+
+ProgressCallback = Callable[[ProgressUpdate], None]
+CancelCheck = Callable[[int], bool]
+
+
+@dataclass
+class _JobState:
+    """One job's moving parts during a run."""
+
+    index: int
+    request: DrawRequest
+    latent: torch.nn.Parameter
+    rng_state: torch.Tensor
+    prompt_embeddings: torch.Tensor
+    prompt_weights: torch.Tensor
+    negative_embeddings: torch.Tensor
+    negative_weights: torch.Tensor
+    target_embedding: torch.Tensor | None
+    steps_done: int = 0
+    result: DrawResult | None = field(default=None, repr=False)
+
+
+class Engine:
+    """Runs batches of same-size draw requests on models it is given (it never touches files)."""
+
+    def __init__(
+        self,
+        models: ModelBundle,
+        device: torch.device,
+        *,
+        progress_every: int = 10,
+        preview_size: int = 128,
+        augmentations: torch.nn.Module | None = None,
+    ) -> None:
+        self.models = models
+        self.device = device
+        self.progress_every = progress_every
+        self.preview_size = preview_size
+        self.cutouts = Cutouts(
+            augmentations or default_augmentations(models.image_encoder.input_size)
+        )
+        for module in models.modules():
+            module.eval().requires_grad_(False)
+        if device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def draw(
+        self,
+        jobs: Sequence[EngineJob],
+        *,
+        on_progress: ProgressCallback | None = None,
+        is_cancelled: CancelCheck | None = None,
+    ) -> list[DrawResult]:
+        """Make one picture per job; all jobs must share one size. Results keep the jobs' order."""
+        if not jobs:
+            return []
+        sizes = {job.request.size for job in jobs}
+        if len(sizes) != 1:
+            raise ValueError(f"a batch must share one size, got {sorted(sizes)}")
+        started = time.perf_counter()
+        states = self._prepare(jobs)
+        optimizer = torch.optim.Adam([state.latent for state in states], lr=LEARNING_RATE)
+        active = list(states)
+        while active:
+            if is_cancelled is not None:
+                for state in [s for s in active if is_cancelled(s.index)]:
+                    state.result = self._result(state, "cancelled", started, image=None)
+                    active.remove(state)
+                if not active:
+                    break
+            optimizer.zero_grad(set_to_none=True)
+            pictures = self._step(active)
+            optimizer.step()
+            for state, picture in zip(list(active), pictures, strict=True):
+                state.steps_done += 1
+                total = state.request.steps
+                if on_progress and (
+                    state.steps_done % self.progress_every == 0 or state.steps_done == total
+                ):
+                    on_progress(
+                        ProgressUpdate(
+                            state.index, state.steps_done, total, picture, self.preview_size
+                        )
+                    )
+                if state.steps_done >= total:
+                    state.result = self._result(
+                        state, "done", started, image=self._final_picture(state)
+                    )
+                    active.remove(state)
+        return [state.result for state in states if state.result is not None]
+
+    def _prepare(self, jobs: Sequence[EngineJob]) -> list[_JobState]:
+        requests = [job.request.with_seed() for job in jobs]
+        texts = sorted({p.text for r in requests for p in (*r.styled_prompts(), *r.negatives)})
+        with torch.no_grad(), self._autocast():
+            encoded = self.models.text_encoder.encode_texts(texts).float()
+        embedding_of = dict(zip(texts, encoded, strict=True))
+        dim = encoded.shape[-1]
+
+        def stack(prompts) -> tuple[torch.Tensor, torch.Tensor]:
+            if not prompts:
+                return encoded.new_zeros((0, dim)), encoded.new_zeros(0)
+            weights = torch.tensor([p.weight for p in prompts], device=self.device)
+            return torch.stack([embedding_of[p.text] for p in prompts]), weights
+
+        states = []
+        for index, (job, request) in enumerate(zip(jobs, requests, strict=True)):
+            assert request.seed is not None
+            generator = torch.Generator().manual_seed(request.seed)  # before anything random
+            prompt_embeddings, prompt_weights = stack(request.styled_prompts())
+            negative_embeddings, negative_weights = stack(request.negatives)
+            states.append(
+                _JobState(
+                    index=index,
+                    request=request,
+                    latent=torch.nn.Parameter(self._initial_latent(job, generator)),
+                    rng_state=torch.Generator().manual_seed(request.seed + 1).get_state(),
+                    prompt_embeddings=prompt_embeddings,
+                    prompt_weights=prompt_weights,
+                    negative_embeddings=negative_embeddings,
+                    negative_weights=negative_weights,
+                    target_embedding=self._target_embedding(job),
+                )
+            )
+        return states
+
+    def _initial_latent(self, job: EngineJob, generator: torch.Generator) -> torch.Tensor:
+        request, vqgan = job.request, self.models.vqgan
+        if job.init_image is not None:
+            pixels = _to_tensor(job.init_image.resize(request.size, Image.LANCZOS), self.device)
+            with torch.no_grad():
+                return vqgan.encode(pixels).float()
+        factor = vqgan.downsample_factor
+        rows, columns = request.height // factor, request.width // factor
+        codebook = vqgan.codebook.detach().float()
+        codes = torch.randint(codebook.shape[0], (rows * columns,), generator=generator)
+        latent = codebook[codes.to(codebook.device)].view(1, rows, columns, -1)
+        return latent.permute(0, 3, 1, 2).contiguous().to(self.device)
+
+    def _target_embedding(self, job: EngineJob) -> torch.Tensor | None:
+        if job.target_image is None:
+            return None
+        size = self.models.image_encoder.input_size
+        pixels = _to_tensor(job.target_image.resize((size, size), Image.LANCZOS), self.device)
+        with torch.no_grad(), self._autocast():
+            return self.models.image_encoder.encode_images(pixels).float()
+
+    def _synthesise(self, latents: torch.Tensor) -> torch.Tensor:
+        quantised = quantise(latents, self.models.vqgan.codebook)
+        return clamp_with_grad(self.models.vqgan.decode(quantised).float(), 0.0, 1.0)
+
+    def _step(self, active: list[_JobState]) -> torch.Tensor:
+        """One optimisation step for all active jobs: one image-encoder call for all cutouts."""
+        cutn = [state.request.cutn for state in active]
+        rng_states = [state.rng_state for state in active]
+        with self._autocast():
+            pictures = self._synthesise(torch.cat([state.latent for state in active]))
+            cutouts = self.cutouts(pictures, cutn, rng_states)
+            embeddings = self.models.image_encoder.encode_images(cutouts).float()
+        for state, rng_state in zip(active, rng_states, strict=True):
+            state.rng_state = rng_state
+        loss = sum(
+            self._job_loss(state, job_embeddings)
+            for state, job_embeddings in zip(active, embeddings.split(cutn), strict=True)
+        )
+        loss.backward()
+        return pictures.detach()
+
+    def _job_loss(self, state: _JobState, embeddings: torch.Tensor) -> torch.Tensor:
+        """Pull toward the prompts, push from the negatives, reward beauty, approach a target."""
+        request = state.request
+        loss = (
+            spherical_distance(embeddings, state.prompt_embeddings).mean(0) * state.prompt_weights
+        ).sum()
+        if len(state.negative_weights):
+            loss = (
+                loss
+                - (
+                    spherical_distance(embeddings, state.negative_embeddings).mean(0)
+                    * state.negative_weights
+                ).sum()
+            )
+        if request.aesthetic_weight:
+            scores = self.models.aesthetic.score(F.normalize(embeddings, dim=-1)).float()
+            loss = loss - request.aesthetic_weight * scores.mean()
+        if state.target_embedding is not None and request.target_weight:
+            loss = (
+                loss
+                + request.target_weight
+                * spherical_distance(embeddings, state.target_embedding).mean()
+            )
+        return loss
+
+    def _final_picture(self, state: _JobState) -> Image.Image:
+        with torch.no_grad(), self._autocast():
+            picture = self._synthesise(state.latent.detach())
+        return _to_image(picture[0])
+
+    def _result(
+        self,
+        state: _JobState,
+        status: Literal["done", "cancelled"],
+        started: float,
+        image: Image.Image | None,
+    ) -> DrawResult:
+        return DrawResult(
+            index=state.index,
+            request=state.request,
+            status=status,
+            steps_done=state.steps_done,
+            seconds=time.perf_counter() - started,
+            image=image,
+        )
+
+
+def _to_tensor(image: Image.Image, device: torch.device) -> torch.Tensor:
+    """A PIL image → [1,3,H,W] float in [0,1]."""
+    data = torch.frombuffer(bytearray(image.convert("RGB").tobytes()), dtype=torch.uint8)
+    pixels = data.view(image.height, image.width, 3).permute(2, 0, 1).float().div(255)
+    return pixels.unsqueeze(0).to(device)
+
+
+def _to_image(picture: torch.Tensor) -> Image.Image:
+    """[3,H,W] in [0,1] → an RGB PIL image."""
+    data = picture.detach().float().clamp(0, 1).mul(255).round().byte()
+    return Image.fromarray(data.permute(1, 2, 0).cpu().numpy(), "RGB")

@@ -1,0 +1,67 @@
+"""Cutouts and their augmentations."""
+
+from __future__ import annotations
+
+import kornia.augmentation as K
+import torch
+
+from generator.augment import Cutouts, default_augmentations
+
+
+def laplacian_energy(images: torch.Tensor) -> float:
+    """Variance of the Laplacian: higher means sharper."""
+    kernel = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+    grey = images.mean(dim=1, keepdim=True)
+    return float(torch.nn.functional.conv2d(grey, kernel.view(1, 1, 3, 3)).var())
+
+
+def smooth_picture() -> torch.Tensor:
+    ramp = torch.linspace(0, 1, 64)
+    picture = torch.stack([ramp.view(1, -1).expand(64, -1), ramp.view(-1, 1).expand(-1, 64)])
+    picture = torch.cat([picture, picture[:1] * picture[1:]])
+    noise = torch.Generator().manual_seed(0)
+    return (0.8 * picture + 0.2 * torch.rand(3, 64, 64, generator=noise)).unsqueeze(0)
+
+
+def test_the_sharpness_augmentation_really_sharpens():
+    (sharpness,) = [
+        m for m in default_augmentations(64).children() if isinstance(m, K.RandomSharpness)
+    ]
+    sharpness.p = 1.0
+    picture = smooth_picture()
+    sharpened = sharpness(picture.expand(4, -1, -1, -1))
+    assert laplacian_energy(sharpened) > 1.3 * laplacian_energy(picture)
+
+
+def test_cutouts_have_the_encoders_size_and_one_count_per_job():
+    cutouts = Cutouts(default_augmentations(32))
+    pictures = torch.rand(2, 3, 64, 64)
+    states = [torch.Generator().manual_seed(s).get_state() for s in (1, 2)]
+    out = cutouts(pictures, [3, 5], states)
+    assert out.shape == (8, 3, 32, 32)
+
+
+def test_each_cutout_is_augmented_differently():
+    cutouts = Cutouts(default_augmentations(32))
+    states = [torch.Generator().manual_seed(1).get_state()]
+    out = cutouts(smooth_picture(), [4], states)
+    assert all(not torch.equal(out[0], out[i]) for i in range(1, 4))
+
+
+def test_a_jobs_random_stream_advances_and_repeats_from_the_same_state():
+    cutouts = Cutouts(default_augmentations(32))
+    start = torch.Generator().manual_seed(5).get_state()
+    states = [start.clone()]
+    first = cutouts(smooth_picture(), [2], states)
+    assert not torch.equal(states[0], start)
+    again = cutouts(smooth_picture(), [2], [start.clone()])
+    assert torch.equal(first, again)
+
+
+def test_cutouts_leave_the_global_random_stream_alone():
+    cutouts = Cutouts(default_augmentations(32))
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    cutouts(smooth_picture(), [2], [torch.Generator().manual_seed(1).get_state()])
+    assert torch.equal(torch.rand(3), expected)
