@@ -47,7 +47,10 @@ def load_settings(settings_class: type[SettingsT], **overrides: object) -> Setti
         return settings_class(**overrides)
     except ValidationError as error:
         first = error.errors()[0]
-        variable = ".".join(str(part) for part in first["loc"]) or "configuration"
-        given = first.get("input")
-        shown = "" if isinstance(given, dict) else f" (got {given!r})"
-        raise SettingsError(f"configuration error: {variable}: {first['msg']}{shown}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across variables; its message names them
+            raise SettingsError(f"configuration error: {message}") from None
+        variable = ".".join(str(part) for part in first["loc"])
+        secret = any(word in variable.upper() for word in ("TOKEN", "SECRET", "URL"))
+        shown = "" if secret else f" (got {first.get('input')!r})"  # URLs may hold passwords
+        raise SettingsError(f"configuration error: {variable}: {message}{shown}") from None
