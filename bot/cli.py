@@ -37,3 +37,7 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="thaidraw")
 def main() -> None:
     """ThaiDraw: pictures from Thai text, in Discord, LINE and the browser."""
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,11 @@ class GeneratorSettings(BaseSettings):
     max_prompt_chars: int = Field(300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS")
     max_cutn: int = Field(64, ge=1, le=256, validation_alias="THAIDRAW_MAX_CUTN")
 
+    def generator_part(self) -> GeneratorSettings:
+        """Only the generator's own settings (nothing of other parts, such as their tokens)."""
+        fields = set(GeneratorSettings.model_fields)
+        return GeneratorSettings.model_validate(self.model_dump(include=fields))
+
     def limits(self) -> RequestLimits:
         return RequestLimits(
             max_steps=self.max_steps,

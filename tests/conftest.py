@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.weights.layout import WeightsLayout
+from generator.weights.smoke import ensure_smoke_models
+
 REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
 
@@ -15,3 +18,9 @@ def reference_dir() -> Path:
     if not REFERENCE_DIR.is_dir():
         pytest.skip(f"reference data not found at {REFERENCE_DIR}")
     return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def smoke_layout(tmp_path_factory: pytest.TempPathFactory) -> WeightsLayout:
+    """The smoke models, built once per test session; treat the files as read-only."""
+    return ensure_smoke_models(tmp_path_factory.mktemp("weights"))

@@ -1,0 +1,49 @@
+"""What the core tells adapters about their jobs; each turns these into platform messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage.records import JobRecord
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job: JobRecord
+
+
+@dataclass(frozen=True)
+class JobQueued(JobEvent):
+    position: int
+
+
+@dataclass(frozen=True)
+class JobStarted(JobEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class JobProgressed(JobEvent):
+    step: int
+    total: int
+    preview_jpeg: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class JobDone(JobEvent):
+    image_path: Path
+    preview_path: Path
+    recipe: dict[str, Any]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class JobFailed(JobEvent):
+    reason: str  # one Thai sentence for the user
+
+
+@dataclass(frozen=True)
+class JobCancelled(JobEvent):
+    pass

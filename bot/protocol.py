@@ -1,0 +1,88 @@
+"""Messages between the serving process and the generator process (all picklable, all small)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+FailureReason = Literal["out_of_memory", "bad_picture", "internal", "worker_died"]
+
+# serving process → generator process
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    job_id: str
+    request: dict[str, Any]  # DrawRequest.to_dict(), seed already chosen
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    batch_id: int
+    jobs: tuple[WorkerJob, ...]
+
+
+@dataclass(frozen=True)
+class CancelJob:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Finish nothing more; exit after the current batch."""
+
+
+# generator process → serving process
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    model_versions: dict[str, str]
+    device: str
+
+
+@dataclass(frozen=True)
+class WorkerLoadFailed:
+    """The models could not be loaded; restarting will not help until the operator acts."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job_id: str
+    step: int
+    total: int
+    preview_jpeg: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PictureFile:
+    kind: Literal["full", "preview"]
+    path: Path
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class JobFinished:
+    job_id: str
+    status: Literal["done", "cancelled", "failed"]
+    steps_done: int
+    seconds: float
+    pictures: tuple[PictureFile, ...] = ()
+    recipe: dict[str, Any] = field(default_factory=dict)
+    failure: FailureReason | None = None
+    detail: str | None = None  # for the operator's log; users get a Thai sentence per reason
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    batch_id: int
+
+
+WorkerEvent = WorkerReady | WorkerLoadFailed | JobProgress | JobFinished | BatchFinished

@@ -1,0 +1,89 @@
+"""`thaidraw serve`: the bot — adapters, web server, queue and the generator process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import click
+
+from bot.settings import BotSettings
+from generator.settings import SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 60.0
+
+
+@click.command()
+@click.option("--models", type=click.Choice(["real", "smoke"]), help="Default: THAIDRAW_MODELS.")
+@click.option("--host", help="Default: THAIDRAW_HOST (127.0.0.1).")
+@click.option("--port", type=int, help="Default: THAIDRAW_PORT (8000).")
+def serve(models: str | None, host: str | None, port: int | None) -> None:
+    """Run the bot until SIGTERM or Ctrl-C."""
+    overrides = {"models": models, "host": host, "port": port}
+    try:
+        settings = load_settings(
+            BotSettings, **{key: value for key, value in overrides.items() if value is not None}
+        )
+    except SettingsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    asyncio.run(run_bot(settings))
+
+
+async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None) -> None:
+    """Start everything, wait for a stop signal, then shut down in order."""
+    from bot.adapters import Core, enabled_adapters
+    from bot.bridge import LoopBridge
+    from bot.http.app import create_app
+    from bot.http.server import WsgiServer
+    from bot.service import DrawService, ServiceLimits
+    from bot.worker import WorkerConfig
+    from storage.database import Database
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+
+    database = await asyncio.to_thread(Database.open, settings.resolved_database_url())
+    settings.images_dir.mkdir(parents=True, exist_ok=True)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    service = DrawService(
+        database,
+        WorkerConfig(settings.generator_part(), settings.images_dir, settings.progress_every),
+        ServiceLimits(
+            max_queue=settings.max_queue,
+            max_jobs_per_user=settings.max_jobs_per_user,
+            max_jobs_per_minute=settings.max_jobs_per_minute,
+            batch_size=settings.batch_size,
+        ),
+    )
+    core = Core(service, LoopBridge(loop), settings)
+    adapters = enabled_adapters(core)
+    for adapter in adapters:
+        service.subscribe(adapter.platform, adapter.on_event)
+    await service.start()
+    app = create_app(
+        settings.images_dir, [a.blueprint for a in adapters if a.blueprint is not None]
+    )
+    server = WsgiServer(app, settings.host, settings.port)
+    server.start()
+    for adapter in adapters:
+        await adapter.start()
+    if started is not None:
+        started.set()
+    log.info("ThaiDraw is running; stop it with Ctrl-C or SIGTERM")
+
+    await stop.wait()
+    log.info("stopping: finishing or re-queueing the running jobs")
+    server.close()
+    for adapter in adapters:
+        await adapter.stop()
+    await service.stop(SHUTDOWN_GRACE_SECONDS)
+    await asyncio.to_thread(database.close)
+    log.info("stopped")

@@ -1,0 +1,115 @@
+"""All of `thaidraw serve`'s configuration, from the environment (or `.env`)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from generator.settings import GeneratorSettings
+from storage.settings import StorageSettings
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+CommaIntList = Annotated[tuple[int, ...], NoDecode]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class BotSettings(GeneratorSettings, StorageSettings):
+    """Every variable `.env.example` lists; a bad value stops start-up naming the variable."""
+
+    # the web server (LINE webhook, web page, images, health, metrics)
+    host: str = Field("127.0.0.1", validation_alias="THAIDRAW_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="THAIDRAW_PORT")
+    web_token: SecretStr | None = Field(None, validation_alias="THAIDRAW_WEB_TOKEN")
+    public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
+
+    # Discord
+    discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
+    discord_guild_ids: CommaIntList = Field((), validation_alias="DISCORD_GUILD_IDS")
+    discord_allowed_channel_ids: CommaIntList = Field(
+        (), validation_alias="DISCORD_ALLOWED_CHANNEL_IDS"
+    )
+    discord_allowed_role_ids: CommaIntList = Field((), validation_alias="DISCORD_ALLOWED_ROLE_IDS")
+
+    # LINE
+    line_channel_secret: SecretStr | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: SecretStr | None = Field(
+        None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
+    )
+    line_api_base_url: str = Field("https://api.line.me", validation_alias="LINE_API_BASE_URL")
+    line_data_api_base_url: str = Field(
+        "https://api-data.line.me", validation_alias="LINE_DATA_API_BASE_URL"
+    )
+    line_delivery: Literal["reply", "push", "auto"] = Field(
+        "auto", validation_alias="LINE_DELIVERY"
+    )
+
+    # the queue and its limits
+    max_queue: int = Field(50, ge=1, validation_alias="THAIDRAW_MAX_QUEUE")
+    max_jobs_per_user: int = Field(2, ge=1, validation_alias="THAIDRAW_MAX_JOBS_PER_USER")
+    max_jobs_per_minute: int = Field(5, ge=1, validation_alias="THAIDRAW_MAX_JOBS_PER_MINUTE")
+    batch_size: int = Field(4, ge=1, le=64, validation_alias="THAIDRAW_BATCH_SIZE")
+    progress_every: int = Field(10, ge=1, validation_alias="THAIDRAW_PROGRESS_EVERY")
+    blocklist: CommaList = Field((), validation_alias="THAIDRAW_BLOCKLIST")
+    bot_names: CommaList = Field(("ThaiDraw",), validation_alias="THAIDRAW_BOT_NAMES")
+
+    log_format: Literal["text", "json"] = Field("text", validation_alias="THAIDRAW_LOG_FORMAT")
+
+    @field_validator("blocklist", "bot_names", mode="before")
+    @classmethod
+    def _split_words(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(word.strip() for word in value.split(",") if word.strip())
+        return value
+
+    @field_validator(
+        "discord_guild_ids",
+        "discord_allowed_channel_ids",
+        "discord_allowed_role_ids",
+        mode="before",
+    )
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> BotSettings:
+        if not is_loopback(self.host) and not self.web_token:
+            raise ValueError(
+                f"THAIDRAW_WEB_TOKEN is required when THAIDRAW_HOST={self.host} is beyond loopback"
+            )
+        if bool(self.line_channel_secret) != bool(self.line_channel_access_token):
+            raise ValueError(
+                "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together"
+            )
+        return self
+
+    @property
+    def line_enabled(self) -> bool:
+        return self.line_channel_secret is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Pictures users sent as starting points (never served)."""
+        return self.data_dir / "uploads"
