@@ -9,6 +9,7 @@ import click
 # name → "module:attribute"; imported on first use so `thaidraw parse` does not load torch.
 SUBCOMMANDS: dict[str, str] = {
     "draw": "generator.cli:draw",
+    "serve": "bot.serve:serve",
     "db": "storage.cli:db",
     "stats": "bot.stats_cli:stats",
     "feedback": "bot.stats_cli:feedback",

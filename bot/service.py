@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot import messages
 from bot.events import (
@@ -28,6 +29,10 @@ from bot.worker import WorkerConfig
 from generator.request import DrawRequest
 from storage.database import Database
 from storage.records import FeedbackCounts, FeedbackKind, JobRecord, UserRecord
+from storage.stats import load_job_facts, quality_report
+
+if TYPE_CHECKING:
+    from bot.commands import ParsedCommand
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,11 @@ class Accepted:
 @dataclass(frozen=True)
 class Refused:
     message: str  # one Thai sentence
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # Thai, for the user who asked
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,45 @@ class DrawService:
         position = self.queue.push(PendingJob(job.id, user.id, request.size))
         self._publish(JobQueued(job, position))
         return Accepted(job, position)
+
+    async def handle(
+        self,
+        command: ParsedCommand,
+        origin: Origin,
+        raw_text: str,
+        *,
+        init_image: Path | None = None,
+    ) -> Accepted | Refused | Reply | None:
+        """Answer a parsed chat command; None when the message was not meant for the bot.
+
+        `init_image` is the user's last picture, for `--init` (the adapter keeps track of it).
+        """
+        if command.command is None:
+            return None
+        if command.error is not None:
+            return Refused(command.error)
+        if command.command == "draw" and command.request is not None:
+            request = command.request
+            if command.use_init_image:
+                if init_image is None:
+                    return Refused(messages.NO_INIT_IMAGE)
+                request = replace(request, init_image=str(init_image))
+            return await self.submit(request, origin, raw_text)
+        if command.command == "styles":
+            return Reply(messages.styles_list())
+        if command.command == "queue":
+            return Reply(await self.queue_summary(origin))
+        if command.command == "cancel":
+            return Reply(await self.cancel(origin, command.job_id))
+        if command.command == "stats":
+            return Reply(await self.stats_summary())
+        return Reply(messages.HELP)
+
+    async def stats_summary(self) -> str:
+        """The community's figures, in Thai (the last 30 days)."""
+        since = datetime.now(UTC) - timedelta(days=30)
+        facts = await asyncio.to_thread(load_job_facts, self.database, since)
+        return messages.stats_summary(quality_report(facts, top_prompts=3, since=since))
 
     async def cancel(self, origin: Origin, job_id: str | None = None) -> str:
         """Cancel the user's own job (the given one, or their latest active one); a Thai answer."""

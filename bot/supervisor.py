@@ -65,6 +65,7 @@ class GeneratorSupervisor:
         self._batch: asyncio.Future[None] | None = None
         self._unfinished: list[str] = []
         self._exited: asyncio.Event = asyncio.Event()
+        self._stopping = False
         self._next_batch_id = 0
 
     @property
@@ -87,6 +88,7 @@ class GeneratorSupervisor:
         child_end.close()
         self._process, self._connection = process, parent_end
         self._exited = asyncio.Event()
+        self._stopping = False
         self._ready = loop.create_future()
         self.state = WorkerState.LOADING
         loop.add_reader(parent_end.fileno(), self._read_messages)
@@ -123,6 +125,7 @@ class GeneratorSupervisor:
         process = self._process
         if process is None or not process.is_alive():
             return []
+        self._stopping = True
         if self._connection is not None and self.alive:
             self._connection.send(Shutdown())
         try:
@@ -173,11 +176,12 @@ class GeneratorSupervisor:
         self._forget_connection()
         loop = asyncio.get_running_loop()
         loop.remove_reader(self._process.sentinel)
-        self._process.join(timeout=0)
+        self._process.join(timeout=5)  # the sentinel fired: it has ended, this only reaps it
         exit_code = self._process.exitcode
         if self.state != WorkerState.LOAD_FAILED:
-            self.state = WorkerState.DEAD
-        log.warning("generator process %s exited with code %s", self._process.pid, exit_code)
+            self.state = WorkerState.STOPPED if self._stopping else WorkerState.DEAD
+        level = logging.INFO if self._stopping else logging.WARNING
+        log.log(level, "generator process %s exited with code %s", self._process.pid, exit_code)
         died = WorkerDied(list(self._unfinished), exit_code)
         _reject(self._ready, WorkerUnavailable(self.load_error or str(died)))
         _reject(self._batch, died)

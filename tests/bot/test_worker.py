@@ -1,0 +1,99 @@
+"""The generator process's batch runner: pictures on disk, and what happens when memory runs out."""
+
+from __future__ import annotations
+
+import torch
+from PIL import Image
+
+from bot.protocol import JobFinished, JobProgress, WorkerJob
+from bot.worker import BatchRunner, WorkerConfig
+from generator.engine import Engine
+from generator.pictures import read_recipe
+from generator.settings import GeneratorSettings
+from tests.bot.conftest import draw_request
+from tests.generator.colour_world import colour_bundle
+
+
+class SmallGPU(Engine):
+    """An engine whose device holds at most `max_batch` pictures at once."""
+
+    def __init__(self, max_batch: int) -> None:
+        super().__init__(colour_bundle(), torch.device("cpu"), progress_every=2)
+        self.max_batch = max_batch
+        self.attempts: list[int] = []
+
+    def draw(self, jobs, **callbacks):
+        self.attempts.append(len(jobs))
+        if len(jobs) > self.max_batch:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return super().draw(jobs, **callbacks)
+
+
+def run(engine: Engine, jobs: list[WorkerJob], tmp_path, cancelled=frozenset()) -> list:
+    sent: list = []
+    config = WorkerConfig(GeneratorSettings(), tmp_path)
+    BatchRunner(engine, config, sent.append, lambda job_id: job_id in cancelled).run(jobs)
+    return sent
+
+
+def jobs(count: int, **fields) -> list[WorkerJob]:
+    return [
+        WorkerJob(f"job{i:04d}", draw_request("แดง", seed=i, steps=4, **fields).to_dict())
+        for i in range(count)
+    ]
+
+
+def finished(sent: list) -> dict[str, JobFinished]:
+    return {m.job_id: m for m in sent if isinstance(m, JobFinished)}
+
+
+def test_a_finished_job_leaves_a_png_with_its_recipe_and_a_small_jpeg_preview(tmp_path):
+    sent = run(SmallGPU(max_batch=8), jobs(1), tmp_path)
+    (result,) = finished(sent).values()
+    assert result.status == "done"
+    full, preview = result.pictures
+    assert (full.kind, full.mime_type, full.path) == ("full", "image/png", tmp_path / "job0000.png")
+    assert read_recipe(full.path)["seed"] == 0
+    assert preview.mime_type == "image/jpeg"
+    assert Image.open(preview.path).format == "JPEG"
+    assert preview.size_bytes < 1_000_000
+    assert len(full.sha256) == 64
+
+
+def test_progress_messages_carry_jpeg_previews(tmp_path):
+    sent = run(SmallGPU(max_batch=8), jobs(1), tmp_path)
+    progress = [m for m in sent if isinstance(m, JobProgress)]
+    assert [m.step for m in progress] == [2, 4]
+    assert all(m.preview_jpeg.startswith(b"\xff\xd8") for m in progress)
+
+
+def test_running_out_of_memory_splits_the_batch_instead_of_failing_everyone(tmp_path):
+    engine = SmallGPU(max_batch=1)
+    sent = run(engine, jobs(4), tmp_path)
+    assert {m.status for m in finished(sent).values()} == {"done"}
+    assert len(finished(sent)) == 4
+    assert engine.attempts == [4, 2, 1, 1, 2, 1, 1]
+
+
+def test_a_single_job_too_big_for_memory_fails_with_its_reason(tmp_path):
+    sent = run(SmallGPU(max_batch=0), jobs(2), tmp_path)
+    assert {(m.status, m.failure) for m in finished(sent).values()} == {("failed", "out_of_memory")}
+
+
+def test_an_unreadable_init_picture_fails_only_its_own_job(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    batch = [
+        WorkerJob("bad-job1", draw_request("แดง", init_image=str(broken)).to_dict()),
+        *jobs(1),
+    ]
+    results = finished(run(SmallGPU(max_batch=8), batch, tmp_path))
+    assert (results["bad-job1"].status, results["bad-job1"].failure) == ("failed", "bad_picture")
+    assert results["job0000"].status == "done"
+
+
+def test_a_cancelled_job_reports_cancelled_and_leaves_no_picture(tmp_path):
+    results = finished(run(SmallGPU(max_batch=8), jobs(2), tmp_path, cancelled={"job0001"}))
+    assert results["job0001"].status == "cancelled"
+    assert not (tmp_path / "job0001.png").exists()
+    assert results["job0000"].status == "done"
