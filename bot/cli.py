@@ -14,6 +14,7 @@ SUBCOMMANDS: dict[str, str] = {
     "stats": "bot.stats_cli:stats",
     "feedback": "bot.stats_cli:feedback",
     "weights": "generator.weights.cli:weights",
+    "parse": "bot.parse_cli:parse",
 }
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from storage.stats import QualityReport
 
-from generator.request import RequestLimits
 from generator.styles import STYLE_ENGLISH, STYLE_PRESETS
 
 SERVICE_STOPPING = "บอทกำลังปิดปรับปรุง ลองใหม่อีกครั้งในอีกสักครู่นะ"
@@ -72,25 +71,23 @@ def queue_summary(waiting: int, running: int, yours: list[tuple[str, int | None]
 BLOCKED_WORD = "ข้อความนี้มีคำที่บอทไม่รับวาด ลองเปลี่ยนคำแล้วสั่งใหม่นะ"
 
 
-def help_text(limits: RequestLimits) -> str:
-    """How to talk to the bot, with examples; the numbers are this operator's limits."""
-    return "\n".join(
-        (
-            "ThaiDraw วาดภาพจากข้อความภาษาไทย",
-            "• /วาด ข้อความ (หรือ /draw) เช่น /วาด คฤหาสน์ แฟนตาซี",
-            "• --neg ภาพเบลอ สิ่งที่ไม่อยากให้มีในภาพ (ใส่ได้หลายครั้ง)",
-            "• --style ภาพสีน้ำ สไตล์ของภาพ ดูทั้งหมดด้วย /สไตล์ (/styles)",
-            f"• --steps 250 จำนวนรอบ 1–{limits.max_steps} ยิ่งมากยิ่งละเอียดแต่ช้าลง",
-            f"• --size 256x256 ขนาดภาพ {limits.min_size}–{limits.max_size} พิกเซลต่อด้าน",
-            "• --seed 42 ใช้เลขเดิมเพื่อได้ภาพเดิมอีกครั้ง",
-            "• --aesthetic 0.005 ให้ภาพสวยขึ้น, --neg-weight 0.4 ความแรงของ --neg",
-            "• --init เริ่มจากรูปล่าสุดที่คุณส่งมา",
-            "• ผสมหลายข้อความด้วย | และน้ำหนัก เช่น /วาด คฤหาสน์:1 | ทะเล:0.5",
-            '• ข้อความใน "เครื่องหมายคำพูด" ถูกอ่านตามตัวอักษร',
-            "คำสั่งอื่น: /คิว (/queue) ดูคิว · /ยกเลิก (/cancel) ยกเลิกงาน · "
-            "/สถิติ (/stats) สถิติ · /ช่วยเหลือ (/help) วิธีใช้",
-        )
+HELP = "\n".join(
+    (
+        "ThaiDraw วาดภาพจากข้อความภาษาไทย",
+        "• /วาด ข้อความ (หรือ /draw) เช่น /วาด คฤหาสน์ แฟนตาซี",
+        "• --neg ภาพเบลอ สิ่งที่ไม่อยากให้มีในภาพ (ใส่ได้หลายครั้ง)",
+        "• --style ภาพสีน้ำ สไตล์ของภาพ ดูทั้งหมดด้วย /สไตล์ (/styles)",
+        "• --steps 250 จำนวนรอบ ยิ่งมากยิ่งละเอียดแต่ช้าลง",
+        "• --size 256x256 ขนาดภาพ กว้างxสูง",
+        "• --seed 42 ใช้เลขเดิมเพื่อได้ภาพเดิมอีกครั้ง",
+        "• --aesthetic 0.005 ให้ภาพสวยขึ้น, --neg-weight 0.4 ความแรงของ --neg",
+        "• --init เริ่มจากรูปล่าสุดที่คุณส่งมา",
+        "• ผสมหลายข้อความด้วย | และน้ำหนัก เช่น /วาด คฤหาสน์:1 | ทะเล:0.5",
+        '• ข้อความใน "เครื่องหมายคำพูด" ถูกอ่านตามตัวอักษร',
+        "คำสั่งอื่น: /คิว (/queue) ดูคิว · /ยกเลิก (/cancel) ยกเลิกงาน · "
+        "/สถิติ (/stats) สถิติ · /ช่วยเหลือ (/help) วิธีใช้",
     )
+)
 
 
 def styles_list() -> str:

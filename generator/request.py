@@ -232,16 +232,16 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
             f"จำนวนภาพตัดย่อยต้องอยู่ระหว่าง 1 ถึง {limits.max_cutn}",
             f"cutn must be between 1 and {limits.max_cutn}",
         )
-    for name, value in (
-        ("aesthetic_weight", request.aesthetic_weight),
-        ("negative_weight", request.negative_weight),
-        ("target_weight", request.target_weight),
+    for name, option, value in (
+        ("aesthetic_weight", "--aesthetic", request.aesthetic_weight),
+        ("negative_weight", "--neg-weight", request.negative_weight),
+        ("target_weight", "--target-weight", request.target_weight),
     ):
         if not (math.isfinite(value) and -MAX_WEIGHT <= value <= MAX_WEIGHT):
             raise RequestError(
                 name,
-                f"ค่าน้ำหนัก {name} ต้องอยู่ระหว่าง -{MAX_WEIGHT:g} ถึง {MAX_WEIGHT:g}",
-                f"{name} must be between -{MAX_WEIGHT:g} and {MAX_WEIGHT:g}",
+                f"ค่าของ {option} ต้องอยู่ระหว่าง -{MAX_WEIGHT:g} ถึง {MAX_WEIGHT:g} เช่น {option} 0.5",
+                f"{option} must be between -{MAX_WEIGHT:g} and {MAX_WEIGHT:g}",
             )
     return replace(request, width=width, height=height)
 
