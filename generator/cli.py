@@ -46,7 +46,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @click.option("--out", type=click.Path(path_type=Path), help="PNG to write.")
 @click.option("--models", type=click.Choice(["real", "smoke"]), help="Default: THAIDRAW_MODELS.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Default: auto.")
-@click.option("--text-encoder", type=click.Choice(["thclip", "mclip"]), help="Default: thclip.")
+@click.option(
+    "--text-encoder",
+    metavar="thclip|mclip|FOLDER",
+    help="Default: THAIDRAW_TEXT_ENCODER (thclip); a folder from `thaidraw thclip train`.",
+)
 def draw(
     prompt: str,
     negatives: tuple[str, ...],

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generator.request import RequestLimits
+
+NAMED_TEXT_ENCODERS = ("thclip", "mclip")
 
 
 class SettingsError(Exception):
@@ -21,13 +23,24 @@ class GeneratorSettings(BaseSettings):
     weights_dir: Path = Field(Path("weights"), validation_alias="THAIDRAW_WEIGHTS_DIR")
     models: Literal["real", "smoke"] = Field("real", validation_alias="THAIDRAW_MODELS")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", validation_alias="THAIDRAW_DEVICE")
-    text_encoder: Literal["thclip", "mclip"] = Field(
-        "thclip", validation_alias="THAIDRAW_TEXT_ENCODER"
-    )
+    # `thclip`, `mclip`, or the folder of a student trained by `thaidraw thclip train`.
+    text_encoder: str = Field("thclip", validation_alias="THAIDRAW_TEXT_ENCODER")
     max_steps: int = Field(500, ge=1, le=10_000, validation_alias="THAIDRAW_MAX_STEPS")
     max_size: int = Field(512, ge=64, le=2048, validation_alias="THAIDRAW_MAX_SIZE")
     max_prompt_chars: int = Field(300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS")
     max_cutn: int = Field(64, ge=1, le=256, validation_alias="THAIDRAW_MAX_CUTN")
+
+    @field_validator("text_encoder")
+    @classmethod
+    def _known_text_encoder(cls, value: str) -> str:
+        # The card every student folder holds (generator.thclip.student.CARD_FILE); importing
+        # that module here would load torch with the settings.
+        if value in NAMED_TEXT_ENCODERS or (Path(value) / "thclip.json").is_file():
+            return value
+        raise ValueError(
+            f"must be {' or '.join(NAMED_TEXT_ENCODERS)}, or a folder written by "
+            "`thaidraw thclip train`"
+        )
 
     def generator_part(self) -> GeneratorSettings:
         """Only the generator's own settings (nothing of other parts, such as their tokens)."""

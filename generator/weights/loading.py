@@ -17,6 +17,7 @@ from generator.models.state_dicts import TRANSFORMERS_WEIGHT_FILES, count_parame
 from generator.models.thclip import ThCLIPTextEncoder
 from generator.models.vqgan import TamingVQGAN
 from generator.settings import GeneratorSettings
+from generator.thclip.student import is_student_folder, load_student
 from generator.weights.layout import WeightsLayout
 from generator.weights.smoke import ensure_smoke_models
 from generator.weights.vqgan_import import import_vqgan_checkpoint
@@ -65,14 +66,17 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def layout_for(settings: GeneratorSettings) -> WeightsLayout:
+    """The real weights folder, or the smoke models (built on first use) when asked for."""
+    if settings.models == "smoke":
+        return ensure_smoke_models(settings.weights_dir)
+    return WeightsLayout(settings.weights_dir)
+
+
 def load_bundle(settings: GeneratorSettings, device: torch.device | None = None) -> ModelBundle:
     """The real or smoke models the settings ask for, on `device` (default: settings.device)."""
-    if settings.models == "smoke":
-        layout = ensure_smoke_models(settings.weights_dir)
-    else:
-        layout = WeightsLayout(settings.weights_dir)
     return load_models(
-        layout,
+        layout_for(settings),
         kind=settings.models,
         device=device or resolve_device(settings.device),
         text_encoder=settings.text_encoder,
@@ -82,22 +86,59 @@ def load_bundle(settings: GeneratorSettings, device: torch.device | None = None)
 def load_models(
     layout: WeightsLayout, *, kind: str, device: torch.device, text_encoder: str = "thclip"
 ) -> ModelBundle:
-    """Every model of `layout`, loaded strictly, frozen, in eval mode, on `device`."""
-    if text_encoder not in TEXT_ENCODERS:
-        raise ValueError(f"unknown text encoder {text_encoder!r} (one of {TEXT_ENCODERS})")
-    names = ("vqgan", "image_encoder", text_encoder, "aesthetic")
-    missing = [requirement for name in names for requirement in _missing(layout, name)]
-    if missing:
-        raise MissingWeightsError(layout, missing)
-    vqgan, image_encoder, text, aesthetic = (
-        _PARTS[name].load(layout).to(device).eval().requires_grad_(False) for name in names
-    )
+    """Every model of `layout`, loaded strictly, frozen, in eval mode, on `device`.
+
+    `text_encoder` is one of TEXT_ENCODERS or a folder written by `thaidraw thclip train`.
+    """
+    require_weights(layout, text_encoder)
+    names = ("vqgan", "image_encoder", "aesthetic")
+    vqgan, image_encoder, aesthetic = (_frozen(_PARTS[name].load(layout), device) for name in names)
+    text = _frozen(load_text_encoder(layout, text_encoder), device)
     if text.embedding_dim != image_encoder.embedding_dim:
         raise ValueError(
             f"{text_encoder} embeds into {text.embedding_dim} dimensions but the image encoder "
             f"into {image_encoder.embedding_dim}: they are not the same CLIP space"
         )
     return ModelBundle(vqgan, image_encoder, text, aesthetic, kind=kind)
+
+
+def require_weights(layout: WeightsLayout, text_encoder: str = "thclip") -> None:
+    """Raise MissingWeightsError naming every file loading these models needs and lacks.
+
+    Only looks for the files (loads nothing), so `thaidraw serve` can check before it starts.
+    """
+    names = ["vqgan", "image_encoder", "aesthetic"]
+    if _named_text_encoder(text_encoder):
+        names.append(text_encoder)
+    missing = [requirement for name in names for requirement in _missing(layout, name)]
+    if missing:
+        raise MissingWeightsError(layout, missing)
+
+
+def _frozen(module: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    return module.to(device).eval().requires_grad_(False)
+
+
+def load_text_encoder(layout: WeightsLayout, text_encoder: str) -> torch.nn.Module:
+    """One of TEXT_ENCODERS from `layout`, or a trained student's folder; strictly, on the CPU."""
+    if not _named_text_encoder(text_encoder):
+        return load_student(Path(text_encoder))
+    missing = _missing(layout, text_encoder)
+    if missing:
+        raise MissingWeightsError(layout, missing)
+    return _PARTS[text_encoder].load(layout)
+
+
+def _named_text_encoder(text_encoder: str) -> bool:
+    """True for a name in TEXT_ENCODERS, False for a student folder; anything else is refused."""
+    if text_encoder in TEXT_ENCODERS:
+        return True
+    if is_student_folder(Path(text_encoder)):
+        return False
+    raise ValueError(
+        f"unknown text encoder {text_encoder!r} (one of {TEXT_ENCODERS}, or a folder written by "
+        "`thaidraw thclip train`)"
+    )
 
 
 def verify_models(

@@ -157,6 +157,12 @@ REGISTRY: tuple[ModelFile, ...] = (
         size_is_exact=True,
         sha256="99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d",
     ),
+    # CLIP's text tokenizer: only ThCLIP training and the English-gloss evaluation read it, so
+    # it comes with `--only clip` or `--include-optional`, not with a plain download.
+    *(
+        _clip(name, optional=True)
+        for name in ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json")
+    ),
     # Only the configuration and tokenizer: text_MSE_2m.pt carries the whole encoder's weights.
     _wangchanberta("config.json", size=546, size_is_exact=True),
     _wangchanberta(
@@ -165,6 +171,8 @@ REGISTRY: tuple[ModelFile, ...] = (
         sha256="49c4ba4e495ddf31eb2fdba7fc6aef3c233091d25d35bc9d24694ccf48ae114c",
     ),
     _wangchanberta("tokenizer_config.json", size=282, size_is_exact=True),
+    # The pretrained backbone, for `thaidraw thclip train --init wangchanberta` only.
+    _wangchanberta("pytorch_model.bin", size=423_000_000, optional=True),
     ModelFile(
         part="thclip",
         source=HubFile("vikimark/CLIP-MSE-WangchanBerta", "text_MSE_2m.pt", "main"),

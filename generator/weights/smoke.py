@@ -8,13 +8,16 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 
+import emoji
 import sentencepiece
 import torch
 import yaml
 from pythainlp.corpus.common import thai_words
 from safetensors.torch import save_file
+from tokenizers import pre_tokenizers
 from transformers import (
     CamembertConfig,
     CLIPConfig,
@@ -33,18 +36,22 @@ from generator.weights.vqgan_import import import_vqgan_checkpoint
 # The README doubles as the completeness marker: a folder whose README differs was built by
 # another version of this module (or not finished) and is rebuilt.
 README = """\
-ThaiDraw smoke models (format 1)
+ThaiDraw smoke models (format 2)
 
 Tiny, randomly initialised models saved in the same formats as the real ones: a taming-style
-VQGAN checkpoint and model.yaml, a transformers CLIP folder, a WangchanBERTa folder with a
-sentencepiece tokenizer trained on Thai words, the ThCLIP state dict, an M-CLIP folder and the
-aesthetic head. They exist for tests and wiring checks: they make noise, not pictures.
+VQGAN checkpoint and model.yaml, a transformers CLIP folder with a byte-level BPE tokenizer of
+English words, a WangchanBERTa folder with a sentencepiece tokenizer trained on Thai words, the
+ThCLIP state dict, an M-CLIP folder and the aesthetic head. They exist for tests and wiring
+checks: they make noise, not pictures.
 Delete this folder to have it rebuilt.
 """
 
 EMBEDDING_DIM = 512  # CLIP ViT-B/32's space, which every text encoder and the head share
 SPACE_TOKEN = "<_>"  # WangchanBERTa's space token
 SENTENCEPIECE_VOCAB = 1000
+CLIP_VOCAB = 1000
+CLIP_SPECIAL_TOKENS = ("<|startoftext|>", "<|endoftext|>")  # the last ids, as in OpenAI's
+CLIP_WORD_END = "</w>"
 
 VQGAN_DDCONFIG = {
     "double_z": False,
@@ -172,11 +179,11 @@ def _write_clip(layout: WeightsLayout) -> None:
     config = CLIPConfig(
         text_config={
             **TRANSFORMER_SIZE,
-            "vocab_size": 1000,
+            "vocab_size": CLIP_VOCAB,
             "max_position_embeddings": 77,
             "pad_token_id": 1,
-            "bos_token_id": 998,
-            "eos_token_id": 999,
+            "bos_token_id": CLIP_VOCAB - 2,
+            "eos_token_id": CLIP_VOCAB - 1,
         },
         vision_config={**TRANSFORMER_SIZE, "image_size": 224, "patch_size": 32},
         projection_dim=EMBEDDING_DIM,
@@ -186,6 +193,59 @@ def _write_clip(layout: WeightsLayout) -> None:
     config.save_pretrained(layout.clip_dir)
     tensors = {name: tensor.contiguous() for name, tensor in model.state_dict().items()}
     save_file(tensors, layout.clip_dir / "model.safetensors", metadata={"format": "pt"})
+    _write_clip_tokenizer(layout)
+
+
+def _write_clip_tokenizer(layout: WeightsLayout) -> None:
+    """`vocab.json` and `merges.txt` in OpenAI CLIP's order: the 256 byte symbols, the same with
+    the word-end mark, the merges, then the two special tokens."""
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    merges = _whole_word_merges(
+        CLIP_VOCAB - 2 * len(alphabet) - len(CLIP_SPECIAL_TOKENS), _english_words()
+    )
+    tokens = [
+        *alphabet,
+        *(symbol + CLIP_WORD_END for symbol in alphabet),
+        *("".join(pair) for pair in merges),
+        *CLIP_SPECIAL_TOKENS,
+    ]
+    folder = layout.clip_dir
+    vocab = {token: index for index, token in enumerate(tokens)}
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    lines = "".join(f"{first} {second}\n" for first, second in merges)
+    (folder / "merges.txt").write_text(f"#version: 0.2\n{lines}", encoding="utf-8")
+    tokenizer_config = {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77}
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2))
+
+
+def _english_words() -> list[str]:
+    """English words of the emoji names (offline), the most frequent first."""
+    counts = Counter(
+        word
+        for data in emoji.EMOJI_DATA.values()
+        for word in data["en"].strip(":").lower().replace("-", "_").split("_")
+        if word.isascii() and word.isalpha()
+    )
+    return sorted(counts, key=lambda word: (-counts[word], word))
+
+
+def _whole_word_merges(count: int, words: list[str]) -> list[tuple[str, str]]:
+    """Merges that join each word left to right into one token, until there are `count`.
+
+    Deterministic, unlike a trained BPE (whose ties fall in hash order); a random tower needs
+    tokens, not good ones.
+    """
+    merges: list[tuple[str, str]] = []
+    made: set[str] = set()
+    for word in words:
+        symbols = [*word[:-1], word[-1] + CLIP_WORD_END]
+        while len(symbols) > 1 and len(merges) < count:
+            pair = (symbols[0], symbols[1])
+            if "".join(pair) not in made:
+                merges.append(pair)
+                made.add("".join(pair))
+            symbols = ["".join(pair), *symbols[2:]]
+    return merges
 
 
 def _write_wangchanberta(layout: WeightsLayout, tokenizer_model: bytes) -> None:

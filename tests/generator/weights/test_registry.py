@@ -17,9 +17,19 @@ from generator.weights.registry import PARTS, REGISTRY, HubFile, WebFile, select
 LAYOUT = WeightsLayout(Path("/srv/weights"))
 
 
-def test_every_part_has_files_and_only_mclip_is_optional() -> None:
+def test_every_part_has_files_and_serving_needs_none_of_the_optional_ones() -> None:
     assert {entry.part for entry in REGISTRY} == set(PARTS)
-    assert {entry.part for entry in REGISTRY if entry.optional} == {"mclip"}
+    optional = {entry.path(LAYOUT).relative_to(LAYOUT.root).as_posix() for entry in REGISTRY
+                if entry.optional}  # fmt: skip
+    clip, wangchanberta = LAYOUT.clip_dir.name, LAYOUT.wangchanberta_dir.name
+    assert optional - {p for p in optional if p.startswith(LAYOUT.mclip_dir.name)} == {
+        f"{clip}/vocab.json",
+        f"{clip}/merges.txt",
+        f"{clip}/tokenizer_config.json",
+        f"{clip}/special_tokens_map.json",
+        f"{wangchanberta}/pytorch_model.bin",
+    }
+    assert all(entry.optional for entry in REGISTRY if entry.part == "mclip")
 
 
 def test_every_file_lands_at_its_own_place_under_the_weights_folder() -> None:
@@ -37,10 +47,10 @@ def test_files_land_where_the_layout_says_each_model_lives() -> None:
     assert all(path.is_relative_to(LAYOUT.mclip_dir) for path in places["mclip"])
 
 
-def test_only_wangchanberta_config_and_tokenizer_are_fetched_as_thclip_carries_its_weights() -> (
+def test_serving_fetches_only_wangchanberta_config_and_tokenizer_as_thclip_carries_weights() -> (
     None
 ):
-    names = {entry.path(LAYOUT).name for entry in select_files(["thclip"])}
+    names = {e.path(LAYOUT).name for e in select_files() if e.part == "thclip"}
     tokenizer_and_config = {"config.json", "sentencepiece.bpe.model", "tokenizer_config.json"}
     assert names == tokenizer_and_config | {"text_MSE_2m.pt"}
 

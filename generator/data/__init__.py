@@ -1,0 +1,1 @@
+"""Data files shipped with the generator (the evaluation prompt set)."""
