@@ -11,6 +11,7 @@ from bot.bridge import LoopBridge
 from bot.events import JobEvent
 from bot.service import DrawService
 from bot.settings import BotSettings
+from bot.web.adapter import WebAdapter
 
 
 @dataclass(frozen=True)
@@ -41,5 +42,13 @@ class Adapter(Protocol):
 
 def enabled_adapters(core: Core) -> list[Adapter]:
     """The web page always; LINE and Discord when their credentials are set."""
-    adapters: list[Adapter] = []
+    adapters: list[Adapter] = [WebAdapter(core)]
+    if core.settings.line_enabled:
+        from bot.line.adapter import LineAdapter  # the LINE SDK loads only when LINE is on
+
+        adapters.append(LineAdapter(core))
+    if core.settings.discord_enabled:
+        from bot.discord.adapter import DiscordAdapter
+
+        adapters.append(DiscordAdapter(core))
     return adapters

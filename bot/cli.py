@@ -15,6 +15,9 @@ SUBCOMMANDS: dict[str, str] = {
     "feedback": "bot.stats_cli:feedback",
     "weights": "generator.weights.cli:weights",
     "parse": "bot.parse_cli:parse",
+    "discord": "bot.discord.cli:discord",
+    "thclip": "generator.thclip.cli:thclip",
+    "eval": "generator.evaluation.cli:evaluate",
 }
 
 

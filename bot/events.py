@@ -47,3 +47,16 @@ class JobFailed(JobEvent):
 @dataclass(frozen=True)
 class JobCancelled(JobEvent):
     pass
+
+
+@dataclass(frozen=True)
+class FeedbackRecorded:
+    """Someone reacted to a job's picture (observers only; adapters are not sent these)."""
+
+    job_id: str
+    platform: str
+    value: int  # +1, 0 or -1
+    removed: bool
+
+
+ServiceEvent = JobEvent | FeedbackRecorded  # what DrawService.observe hands its observers

@@ -37,9 +37,20 @@ class Shutdown:
 
 
 @dataclass(frozen=True)
+class GpuMemory:
+    """The generator process's CUDA memory in bytes, as PyTorch's allocator counts it."""
+
+    allocated: int  # held by live tensors now
+    reserved: int  # held by the caching allocator now (nvidia-smi adds the CUDA context)
+    peak: int  # the most allocated at once since the last report
+    total: int  # the device's capacity
+
+
+@dataclass(frozen=True)
 class WorkerReady:
     model_versions: dict[str, str]
     device: str
+    gpu_memory: GpuMemory | None = None  # None on the CPU
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class JobFinished:
 @dataclass(frozen=True)
 class BatchFinished:
     batch_id: int
+    gpu_memory: GpuMemory | None = None  # None on the CPU
 
 
 WorkerEvent = WorkerReady | WorkerLoadFailed | JobProgress | JobFinished | BatchFinished

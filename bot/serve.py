@@ -9,7 +9,9 @@ import sys
 
 import click
 
+from bot.logging_setup import configure_logging, secret_values
 from bot.settings import BotSettings
+from bot.startup_checks import StartupCheckFailed, run_startup_checks
 from generator.settings import SettingsError, load_settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,12 @@ def serve(models: str | None, host: str | None, port: int | None) -> None:
     except SettingsError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(settings.log_format, secret_values(settings))
+    try:
+        run_startup_checks(settings)
+    except StartupCheckFailed as error:
+        click.echo(f"cannot start: {error}", err=True)
+        sys.exit(2)
     asyncio.run(run_bot(settings))
 
 
@@ -40,7 +47,10 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     from bot.adapters import Core, enabled_adapters
     from bot.bridge import LoopBridge
     from bot.http.app import create_app
+    from bot.http.health import health_blueprint
     from bot.http.server import WsgiServer
+    from bot.job_log import log_job_event
+    from bot.metrics import ServiceMetrics, metrics_blueprint
     from bot.service import DrawService, ServiceLimits
     from bot.worker import WorkerConfig
     from storage.database import Database
@@ -55,7 +65,12 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     service = DrawService(
         database,
-        WorkerConfig(settings.generator_part(), settings.images_dir, settings.progress_every),
+        WorkerConfig(
+            settings.generator_part(),
+            settings.images_dir,
+            settings.progress_every,
+            settings.log_format,
+        ),
         ServiceLimits(
             max_queue=settings.max_queue,
             max_jobs_per_user=settings.max_jobs_per_user,
@@ -64,12 +79,19 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
         ),
     )
     core = Core(service, LoopBridge(loop), settings)
+    service.observe(log_job_event)
+    metrics = ServiceMetrics(service, core.bridge)
     adapters = enabled_adapters(core)
     for adapter in adapters:
         service.subscribe(adapter.platform, adapter.on_event)
     await service.start()
     app = create_app(
-        settings.images_dir, [a.blueprint for a in adapters if a.blueprint is not None]
+        settings.images_dir,
+        [
+            *(a.blueprint for a in adapters if a.blueprint is not None),
+            health_blueprint(service, core.bridge),
+            metrics_blueprint(metrics),
+        ],
     )
     server = WsgiServer(app, settings.host, settings.port)
     server.start()
@@ -82,8 +104,10 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     await stop.wait()
     log.info("stopping: finishing or re-queueing the running jobs")
     server.close()
+    # The service first: its last events (pictures finished in the grace period) still need
+    # the adapters to carry them out.
+    await service.stop(SHUTDOWN_GRACE_SECONDS)
     for adapter in adapters:
         await adapter.stop()
-    await service.stop(SHUTDOWN_GRACE_SECONDS)
     await asyncio.to_thread(database.close)
     log.info("stopped")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import messages
 from bot.events import (
+    FeedbackRecorded,
     JobCancelled,
     JobDone,
     JobEvent,
@@ -21,6 +22,7 @@ from bot.events import (
     JobProgressed,
     JobQueued,
     JobStarted,
+    ServiceEvent,
 )
 from bot.job_queue import JobQueue, PendingJob
 from bot.protocol import JobFinished, JobProgress, WorkerEvent
@@ -28,8 +30,9 @@ from bot.supervisor import GeneratorSupervisor, WorkerDied, WorkerState, WorkerU
 from bot.worker import WorkerConfig
 from generator.request import DrawRequest
 from storage.database import Database
+from storage.gallery import GalleryPage, VoteFilter, recent_pictures
 from storage.records import FeedbackCounts, FeedbackKind, JobRecord, UserRecord
-from storage.stats import load_job_facts, quality_report
+from storage.stats import QualityReport, load_job_facts, quality_report
 
 if TYPE_CHECKING:
     from bot.commands import ParsedCommand
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[JobEvent], Awaitable[None]]
+Observer = Callable[[ServiceEvent], None]  # quick, on the loop: metrics, logs
 MAX_ATTEMPTS = 2  # a job the generator process died on is tried once more, then failed
 
 
@@ -74,6 +78,12 @@ class ServiceLimits:
     batch_size: int = 4
 
 
+@dataclass(frozen=True)
+class QueueNow:
+    waiting: int
+    running: int
+
+
 class DrawService:
     """The platform-neutral core every adapter talks to. All methods run on the event loop."""
 
@@ -83,6 +93,7 @@ class DrawService:
         self.limits = limits
         self.queue = JobQueue()
         self._outboxes: dict[str, Outbox] = {}
+        self._observers: list[Observer] = []
         self._events: asyncio.Queue[JobEvent | WorkerEvent] = asyncio.Queue()
         self._running: dict[str, JobRecord] = {}
         self._recorder: asyncio.Task | None = None
@@ -116,6 +127,10 @@ class DrawService:
         Each platform has its own outbox, so a slow platform never holds up the others.
         """
         self._outboxes[platform] = Outbox(platform, handler)
+
+    def observe(self, observer: Observer) -> None:
+        """Also hand every job event (all platforms) and every feedback to `observer`."""
+        self._observers.append(observer)
 
     # --- requests from adapters ---------------------------------------------------------------
 
@@ -276,6 +291,7 @@ class DrawService:
                 action="removed" if removed else "added",
             )
         )
+        self._notify(FeedbackRecorded(job_id, origin.platform, value, removed))
         return await asyncio.to_thread(self.database.feedback.counts, job_id)
 
     async def first_time_seen(self, platform: str, event_id: str) -> bool:
@@ -293,8 +309,45 @@ class DrawService:
         """Merge platform references (message ids, reply tokens) into the job's record."""
         return await asyncio.to_thread(self.database.jobs.set_message_refs, job_id, refs)
 
+    async def finished_jobs(self, platform: str, within: timedelta) -> list[JobRecord]:
+        """The platform's jobs that finished lately (an adapter picks up deliveries it owes)."""
+        since = datetime.now(UTC) - within
+        return await asyncio.to_thread(self.database.jobs.finished_since, platform, since)
+
     async def job(self, job_id: str) -> JobRecord | None:
         return await asyncio.to_thread(self.database.jobs.get, job_id)
+
+    # --- reads for the web page's gallery and dashboard --------------------------------------
+
+    async def gallery(
+        self,
+        *,
+        limit: int = 24,
+        style: str | None = None,
+        vote: VoteFilter | None = None,
+        before: str | None = None,
+    ) -> GalleryPage:
+        """Finished pictures from every platform, newest first (raises JobNotFound for `before`)."""
+        return await asyncio.to_thread(
+            partial(
+                recent_pictures, self.database, limit=limit, style=style, vote=vote, before=before
+            )
+        )
+
+    async def votes(self, job_id: str) -> FeedbackCounts:
+        return await asyncio.to_thread(self.database.feedback.counts, job_id)
+
+    async def quality(self, days: int = 30) -> QualityReport:
+        """The community's figures for the last `days` days."""
+        since = datetime.now(UTC) - timedelta(days=days)
+
+        def report() -> QualityReport:
+            return quality_report(load_job_facts(self.database, since), since=since)
+
+        return await asyncio.to_thread(report)
+
+    async def queue_now(self) -> QueueNow:
+        return QueueNow(waiting=len(self.queue), running=len(self._running))
 
     # --- the dispatcher -----------------------------------------------------------------------
 
@@ -390,6 +443,13 @@ class DrawService:
     def _publish(self, event: JobEvent) -> None:
         self._events.put_nowait(event)
 
+    def _notify(self, event: ServiceEvent) -> None:
+        for observer in self._observers:
+            try:
+                observer(event)
+            except Exception:
+                log.exception("observer %r failed on %r", observer, event)
+
     async def _record_events(self) -> None:
         """Record worker results in storage, in arrival order; pass every event to its outbox."""
         while True:
@@ -399,6 +459,8 @@ class DrawService:
                 outbox = self._outboxes.get(event.job.platform) if event else None
                 if outbox is not None:
                     outbox.put(event)
+                if event is not None:
+                    self._notify(event)
             except Exception:
                 log.exception("could not record %r", item)
             finally:

@@ -41,6 +41,9 @@ class BotSettings(GeneratorSettings, StorageSettings):
         (), validation_alias="DISCORD_ALLOWED_CHANNEL_IDS"
     )
     discord_allowed_role_ids: CommaIntList = Field((), validation_alias="DISCORD_ALLOWED_ROLE_IDS")
+    discord_api_base_url: str = Field(
+        "https://discord.com/api/v10", validation_alias="DISCORD_API_BASE_URL"
+    )
 
     # LINE
     line_channel_secret: SecretStr | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
@@ -65,6 +68,19 @@ class BotSettings(GeneratorSettings, StorageSettings):
     bot_names: CommaList = Field(("ThaiDraw",), validation_alias="THAIDRAW_BOT_NAMES")
 
     log_format: Literal["text", "json"] = Field("text", validation_alias="THAIDRAW_LOG_FORMAT")
+
+    @field_validator(
+        "web_token",
+        "public_base_url",
+        "discord_token",
+        "line_channel_secret",
+        "line_channel_access_token",
+        mode="before",
+    )
+    @classmethod
+    def _blank_means_unset(cls, value: object) -> object:
+        # `.env.example` copied as it is leaves `DISCORD_TOKEN=` empty: that means "off".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("blocklist", "bot_names", mode="before")
     @classmethod

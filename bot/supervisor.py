@@ -13,6 +13,7 @@ from multiprocessing.process import BaseProcess
 from bot.protocol import (
     BatchFinished,
     CancelJob,
+    GpuMemory,
     JobFinished,
     RunBatch,
     Shutdown,
@@ -59,6 +60,7 @@ class GeneratorSupervisor:
         self.model_versions: dict[str, str] = {}
         self.device = ""
         self.load_error: str | None = None
+        self.gpu_memory: GpuMemory | None = None  # as the process last reported it
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._ready: asyncio.Future[None] | None = None
@@ -126,7 +128,9 @@ class GeneratorSupervisor:
         if process is None or not process.is_alive():
             return []
         self._stopping = True
-        if self._connection is not None and self.alive:
+        if self.state == WorkerState.LOADING:
+            process.terminate()  # nothing to finish; waiting for the models would only delay
+        elif self._connection is not None and self.alive:
             self._connection.send(Shutdown())
         try:
             await asyncio.wait_for(self._exited.wait(), grace_seconds)
@@ -151,6 +155,7 @@ class GeneratorSupervisor:
     def _handle(self, message: WorkerEvent) -> None:
         if isinstance(message, WorkerReady):
             self.model_versions, self.device = message.model_versions, message.device
+            self.gpu_memory = message.gpu_memory
             self.state, self.load_error = WorkerState.READY, None
             log.info("generator ready on %s with %s", message.device, message.model_versions)
             _resolve(self._ready)
@@ -164,6 +169,7 @@ class GeneratorSupervisor:
             self._unfinished.remove(message.job_id)
         if isinstance(message, BatchFinished):
             self.state = WorkerState.READY
+            self.gpu_memory = message.gpu_memory
             self._unfinished = []
             _resolve(self._batch)
             return

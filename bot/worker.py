@@ -14,10 +14,12 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from bot.logging_setup import LogFormat, configure_logging
 from bot.protocol import (
     BatchFinished,
     CancelJob,
     FailureReason,
+    GpuMemory,
     JobFinished,
     JobProgress,
     PictureFile,
@@ -43,6 +45,7 @@ class WorkerConfig:
     settings: GeneratorSettings
     images_dir: Path
     progress_every: int = 10
+    log_format: LogFormat = "text"
 
 
 def picture_file(path: Path, kind: str, image: Image.Image, mime_type: str) -> PictureFile:
@@ -71,6 +74,23 @@ def save_pictures(
         picture_file(full_path, "full", result.image, "image/png"),
         picture_file(preview_path, "preview", preview, "image/jpeg"),
     )
+
+
+def gpu_memory(device: torch.device) -> GpuMemory | None:
+    """This process's CUDA memory (None off CUDA); starts a new peak for the next report.
+
+    Only this process can see its allocator, so it reports its memory with its messages.
+    """
+    if device.type != "cuda":
+        return None
+    report = GpuMemory(
+        allocated=torch.cuda.memory_allocated(device),
+        reserved=torch.cuda.memory_reserved(device),
+        peak=torch.cuda.max_memory_allocated(device),
+        total=torch.cuda.get_device_properties(device).total_memory,
+    )
+    torch.cuda.reset_peak_memory_stats(device)
+    return report
 
 
 def jpeg_bytes(image: Image.Image) -> bytes:
@@ -160,9 +180,7 @@ class BatchRunner:
 
 def worker_main(config: WorkerConfig, connection: Connection) -> None:
     """Entry point of the generator process (started with the spawn method)."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s generator %(levelname)s %(message)s"
-    )
+    configure_logging(config.log_format)  # this process holds no secrets to redact
     from generator.weights.loading import MissingWeightsError, load_bundle, resolve_device
 
     try:
@@ -177,7 +195,7 @@ def worker_main(config: WorkerConfig, connection: Connection) -> None:
         return
     config.images_dir.mkdir(parents=True, exist_ok=True)
     engine = Engine(bundle, device, progress_every=config.progress_every)
-    connection.send(WorkerReady(bundle.versions(), str(device)))
+    connection.send(WorkerReady(bundle.versions(), str(device), gpu_memory(device)))
 
     cancelled: set[str] = set()
     stopping = False
@@ -202,4 +220,4 @@ def worker_main(config: WorkerConfig, connection: Connection) -> None:
         elif isinstance(message, RunBatch):
             runner.run(message.jobs)
             cancelled.difference_update(job.job_id for job in message.jobs)
-            connection.send(BatchFinished(message.batch_id))
+            connection.send(BatchFinished(message.batch_id, gpu_memory(device)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from storage.engine import create_storage_engine
 from storage.events import PlatformEventRepository
@@ -40,6 +40,11 @@ class Database:
             engine.dispose()
             raise
         return cls(engine, clock=clock)
+
+    def ping(self) -> None:
+        """Raise SQLAlchemyError unless the database answers a trivial query (health checks)."""
+        with self.engine.connect() as connection:
+            connection.execute(select(1))
 
     def close(self) -> None:
         self.engine.dispose()

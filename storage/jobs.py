@@ -165,6 +165,20 @@ class JobRepository(Repository):
         with self._sessions.read() as session:
             return [job_record(job) for job in session.scalars(query)]
 
+    def finished_since(self, platform: str, since: datetime) -> list[JobRecord]:
+        """The platform's done or failed jobs that finished at or after `since`, oldest first."""
+        query = (
+            _with_images()
+            .where(
+                Job.platform == platform,
+                Job.status.in_(("done", "failed")),
+                Job.finished_at >= since,
+            )
+            .order_by(Job.finished_at, Job.id)
+        )
+        with self._sessions.read() as session:
+            return [job_record(job) for job in session.scalars(query)]
+
     def active_of_user(self, user_id: int) -> list[JobRecord]:
         """The user's queued and running jobs, oldest first."""
         query = (

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 class WsgiServer:
     """Serves `app` on host:port from a background thread until `close()`."""
 
-    def __init__(self, app: Flask, host: str, port: int, threads: int = 8) -> None:
+    # Each open web-page progress stream holds a thread (bot/web caps them at 20 of these).
+    def __init__(self, app: Flask, host: str, port: int, threads: int = 32) -> None:
         self._server = create_server(app, host=host, port=port, threads=threads, ident="thaidraw")
         self._thread = threading.Thread(target=self._run, name="thaidraw-wsgi", daemon=True)
 

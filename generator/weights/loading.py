@@ -32,9 +32,15 @@ class MissingWeightsError(Exception):
     """Model files are absent; the message is one line naming them and how to get them."""
 
     def __init__(self, layout: WeightsLayout, missing: Iterable[Requirement]) -> None:
+        missing = list(missing)
         names = ", ".join(_describe(requirement, layout.root) for requirement in missing)
+        commands = []
+        if any(not path.is_relative_to(layout.mclip_dir) for path, *_ in missing):
+            commands.append("`thaidraw weights download`")
+        if any(path.is_relative_to(layout.mclip_dir) for path, *_ in missing):
+            commands.append("`thaidraw weights download --only mclip`")  # optional: not by default
         super().__init__(
-            f"missing model files in {layout.root}: {names}; run `thaidraw weights download` "
+            f"missing model files in {layout.root}: {names}; run {' and '.join(commands)} "
             "(or place the files by hand as the README explains)"
         )
 

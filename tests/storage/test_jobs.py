@@ -183,6 +183,25 @@ def test_jobs_in_states_are_listed_oldest_first(database: Database, user_id: int
     ]
 
 
+def test_recently_finished_jobs_of_a_platform_are_listed_oldest_first(
+    database: Database, user_id: int, clock: ManualClock
+) -> None:
+    clock.set(START)
+    old, done, failed, running = (new_job(database, user_id) for _ in range(4))
+    for job in (old, done, failed, running):
+        database.jobs.mark_running(job.id)
+    database.jobs.mark_done(old.id)
+    clock.set(START + timedelta(hours=1))
+    database.jobs.mark_done(done.id)
+    database.jobs.mark_failed(failed.id, "boom")
+    since = START + timedelta(minutes=30)
+    assert [job.id for job in database.jobs.finished_since("discord", since)] == [
+        done.id,
+        failed.id,
+    ]
+    assert database.jobs.finished_since("line", since) == []
+
+
 def test_active_jobs_are_counted_per_user(database: Database, user_id: int) -> None:
     other = database.users.get_or_create("discord", "2002").id
     first, second, finished = (new_job(database, user_id) for _ in range(3))

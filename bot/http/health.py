@@ -1,0 +1,96 @@
+"""`GET /healthz`: can the bot draw right now? 200 or 503, with the reasons, as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.bridge import LoopBridge
+from bot.service import DrawService
+from bot.supervisor import GeneratorSupervisor, WorkerState
+
+LOOP_TIMEOUT_SECONDS = 2.0  # the loop answers in microseconds unless something blocks it
+
+
+@dataclass(frozen=True)
+class Health:
+    """What `/healthz` answers: healthy, or the reasons it is not, with the figures behind them."""
+
+    reasons: list[str]
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.reasons
+
+    def to_json(self) -> dict[str, Any]:
+        status = "ok" if self.healthy else "unhealthy"
+        return {"status": status, "reasons": self.reasons, **self.details}
+
+
+def generator_problem(supervisor: GeneratorSupervisor) -> str | None:
+    """Why the generator process cannot draw now, or None when it can."""
+    state = supervisor.state
+    if state in (WorkerState.READY, WorkerState.BUSY):
+        return None
+    if state == WorkerState.LOADING:
+        return "the generator process is loading its models"
+    if state == WorkerState.LOAD_FAILED:
+        return f"the generator process could not load its models: {supervisor.load_error}"
+    if state == WorkerState.DEAD:
+        return "the generator process died and is being restarted"
+    return "the generator process is not running"
+
+
+def database_problem(service: DrawService) -> str | None:
+    try:
+        service.database.ping()
+    except SQLAlchemyError as error:
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
+        return f"the database is unreachable: {reason}"
+    return None
+
+
+def check_health(
+    service: DrawService, bridge: LoopBridge, loop_timeout: float = LOOP_TIMEOUT_SECONDS
+) -> Health:
+    """Database, generator process and event loop; call it from a thread other than the loop's."""
+    supervisor = service.supervisor
+    database = database_problem(service)
+    generator = generator_problem(supervisor)
+    reasons = [problem for problem in (database, generator) if problem is not None]
+    details: dict[str, Any] = {
+        "database": "unreachable" if database else "ok",
+        "generator": {
+            "state": str(supervisor.state),
+            "pid": supervisor.pid,
+            "device": supervisor.device or None,
+            "models": supervisor.model_versions,
+            "restarts": supervisor.restarts,
+            "load_error": supervisor.load_error,
+        },
+    }
+    try:
+        queue = bridge.call(service.queue_now(), loop_timeout)
+    except TimeoutError:
+        reasons.append(f"the event loop did not answer within {loop_timeout:g} s")
+    else:
+        details["queue"] = {"waiting": queue.waiting, "running": queue.running}
+    return Health(reasons, details)
+
+
+def health_blueprint(service: DrawService, bridge: LoopBridge) -> Blueprint:
+    blueprint = Blueprint("health", __name__)
+
+    @blueprint.get("/healthz")
+    def healthz():
+        health = check_health(service, bridge)
+        response = jsonify(health.to_json())
+        response.status_code = 200 if health.healthy else 503
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return blueprint

@@ -1,0 +1,1 @@
+"""The web page: draw, watch, rate and browse pictures in a browser."""

@@ -1,0 +1,162 @@
+"""`/api/…`: the page's JSON calls. Each one hands its work to the core and answers at once."""
+
+from __future__ import annotations
+
+from concurrent.futures import TimeoutError as CallTimeout
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+
+from bot.service import Accepted, Refused, Reply
+from bot.web.access import visitor_origin
+from bot.web.context import JobState, WebContext
+from bot.web.dashboard import read_dashboard
+from bot.web.draw_form import DrawForm, understand
+from bot.web.errors import FormError
+from bot.web.gallery_query import read_gallery_query
+from bot.web.messages import texts
+from bot.web.sse import JobEventStream
+from bot.web.streams import StreamMessage, StreamsFull
+from bot.web.views import job_view, state_message, votes_view
+from storage.errors import JobNotFound
+from storage.records import FeedbackCounts
+
+# A web vote is a button press: a later press replaces the visitor's earlier one.
+VOTES: dict[str, tuple[str, int]] = {"up": ("👍", 1), "down": ("👎", -1)}
+
+JsonAnswer = tuple[dict[str, Any], int]
+
+
+def say(key: str, **values: str) -> str:
+    """A text of the page's messages in the visitor's language."""
+    return texts(g.language)[key].format(**values)
+
+
+class ApiError(Exception):
+    """An answer other than success: an HTTP status and a text of the page's messages."""
+
+    def __init__(self, status: int, key: str, **values: str) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.values = values
+
+    def text(self) -> str:
+        return say(self.key, **self.values)
+
+
+def json_body() -> Any:
+    """The posted JSON. Requiring JSON also keeps other sites' plain HTML forms out."""
+    if not request.is_json:
+        raise ApiError(415, "json_required")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "json_required")
+    return data
+
+
+def outcome_answer(outcome: Accepted | Refused | Reply | None) -> JsonAnswer:
+    """The core's answer: a queued job (202), a refusal in its Thai words (422), or a reply."""
+    if isinstance(outcome, Accepted):
+        return {"job": job_view(outcome.job, FeedbackCounts()), "position": outcome.position}, 202
+    if isinstance(outcome, Refused):
+        return {"error": outcome.message}, 422
+    assert outcome is not None  # understand() always yields a command
+    return {"reply": outcome.text}, 200
+
+
+def api_blueprint(web: WebContext) -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.errorhandler(ApiError)
+    def refuse(error: ApiError) -> JsonAnswer:
+        return {"error": error.text()}, error.status
+
+    @api.errorhandler(FormError)
+    def bad_field(error: FormError) -> JsonAnswer:
+        return {"error": say("bad_field", field=error.field)}, 400
+
+    @api.errorhandler(CallTimeout)
+    def busy(_: CallTimeout) -> JsonAnswer:
+        return {"error": say("busy")}, 503
+
+    def find_job(job_id: str) -> JobState:
+        state = web.job_state(job_id)
+        if state is None:
+            raise ApiError(404, "job_not_found")
+        return state
+
+    @api.post("/draw")
+    def draw() -> JsonAnswer:
+        parsed, text = understand(DrawForm.from_json(json_body()), web.parse_context)
+        return outcome_answer(web.call(web.service.handle(parsed, visitor_origin(), text)))
+
+    @api.get("/jobs/<job_id>")
+    def job(job_id: str) -> JsonAnswer:
+        state = find_job(job_id)
+        return {"job": job_view(state.job, state.votes), "position": state.position}, 200
+
+    @api.get("/jobs/<job_id>/events")
+    def events(job_id: str) -> Response:
+        find_job(job_id)
+        try:
+            subscription = web.streams.open(job_id)
+        except StreamsFull:
+            raise ApiError(503, "too_many_watchers") from None
+
+        def snapshot() -> StreamMessage:
+            latest = web.streams.latest(job_id)
+            if latest is not None:
+                return latest
+            state = find_job(job_id)
+            return state_message(state.job, state.votes, state.position)
+
+        stream = JobEventStream(subscription, snapshot, lambda: web.place_in_line(job_id))
+        response = Response(stream, mimetype="text/event-stream")
+        response.headers["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
+        return response
+
+    @api.post("/jobs/<job_id>/feedback")
+    def feedback(job_id: str) -> JsonAnswer:
+        body = json_body()
+        vote = body.get("vote") if isinstance(body, dict) else None
+        if not isinstance(vote, str) or vote not in VOTES:
+            raise FormError("vote")
+        if find_job(job_id).job.status != "done":
+            raise ApiError(409, "job_not_done")
+        if not web.votes_limit.allow(g.visitor):
+            raise ApiError(429, "too_many_votes")
+        label, value = VOTES[vote]
+        votes = web.call(
+            web.service.record_feedback(job_id, visitor_origin(), "button", label, value)
+        )
+        if votes is None:
+            raise ApiError(404, "job_not_found")
+        return {"vote": vote, "votes": votes_view(votes)}, 200
+
+    @api.post("/jobs/<job_id>/redraw")
+    def redraw(job_id: str) -> JsonAnswer:
+        find_job(job_id)
+        return outcome_answer(web.call(web.service.redraw(job_id, visitor_origin())))
+
+    @api.post("/jobs/<job_id>/cancel")
+    def cancel(job_id: str) -> JsonAnswer:
+        find_job(job_id)
+        return {"message": web.call(web.service.cancel(visitor_origin(), job_id))}, 200
+
+    @api.get("/gallery")
+    def gallery() -> JsonAnswer:
+        query = read_gallery_query(request.args)
+        try:
+            page = web.call(web.service.gallery(**asdict(query)))
+        except JobNotFound:
+            raise ApiError(400, "bad_page") from None
+        items = [job_view(item.job, item.votes) for item in page.items]
+        return {"items": items, "older": page.older}, 200
+
+    @api.get("/dashboard")
+    def dashboard() -> JsonAnswer:
+        return web.call(read_dashboard(web.service)).to_dict(), 200
+
+    return api

@@ -1,0 +1,101 @@
+"""Jobs and their events as the JSON the page reads (the same shapes in the API and the stream)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bot import messages as core_messages
+from bot.events import (
+    JobCancelled,
+    JobDone,
+    JobEvent,
+    JobFailed,
+    JobProgressed,
+    JobQueued,
+    JobStarted,
+)
+from bot.http.images import picture_name
+from bot.web.recipe import negative_text, prompt_text, recipe_command
+from bot.web.streams import StreamMessage
+from storage.records import FeedbackCounts, JobRecord
+
+
+def picture_url(job: JobRecord, kind: str) -> str | None:
+    """Where the images route serves the job's picture of this kind, if it has one."""
+    if not any(image.kind == kind for image in job.images):
+        return None
+    return f"/images/{picture_name(job.id, kind)}"
+
+
+def votes_view(votes: FeedbackCounts) -> dict[str, int]:
+    return {"up": votes.up, "down": votes.down, "neutral": votes.neutral}
+
+
+def job_view(job: JobRecord, votes: FeedbackCounts) -> dict[str, Any]:
+    """A job's picture, recipe and votes; no user names or chat addresses."""
+    request = job.request
+    return {
+        "id": job.id,
+        "status": job.status,
+        "platform": job.platform,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "prompt": prompt_text(request),
+        "negative": negative_text(request),
+        "styles": list(job.styles),
+        "steps": job.steps,
+        "width": job.width,
+        "height": job.height,
+        "seed": job.seed,
+        "command": recipe_command(request),
+        "models": job.model_versions,
+        "image_url": picture_url(job, "full"),
+        "preview_url": picture_url(job, "preview"),
+        "page_url": f"/jobs/{job.id}",
+        "votes": votes_view(votes),
+    }
+
+
+def queued_message(position: int | None) -> StreamMessage:
+    return StreamMessage("queued", {"position": position})
+
+
+def event_message(event: JobEvent) -> StreamMessage:
+    """What the page is told about one core event."""
+    job = event.job
+    if isinstance(event, JobQueued):
+        return queued_message(event.position)
+    if isinstance(event, JobStarted):
+        return StreamMessage("running", {"step": 0, "total": job.steps})
+    if isinstance(event, JobProgressed):
+        preview = base64.b64encode(event.preview_jpeg).decode("ascii")
+        return StreamMessage(
+            "progress",
+            {
+                "step": event.step,
+                "total": event.total,
+                "preview": f"data:image/jpeg;base64,{preview}",
+            },
+        )
+    if isinstance(event, JobDone):
+        return StreamMessage("done", {"job": job_view(job, FeedbackCounts())})
+    if isinstance(event, JobFailed):
+        return StreamMessage("failed", {"reason": event.reason})
+    if isinstance(event, JobCancelled):
+        return StreamMessage("cancelled", {"reason": core_messages.cancelled(job.id)})
+    raise TypeError(f"unknown job event {event!r}")
+
+
+def state_message(job: JobRecord, votes: FeedbackCounts, position: int | None) -> StreamMessage:
+    """Where a job stands, read from storage (a page that arrives after the events)."""
+    if job.status == "queued":
+        return queued_message(position)
+    if job.status == "running":
+        return StreamMessage("running", {"step": None, "total": job.steps})
+    if job.status == "done":
+        return StreamMessage("done", {"job": job_view(job, votes)})
+    if job.status == "failed":
+        # The stored error is the operator's; the user gets the core's general sentence.
+        return StreamMessage("failed", {"reason": core_messages.failure_reason(None)})
+    return StreamMessage("cancelled", {"reason": core_messages.cancelled(job.id)})

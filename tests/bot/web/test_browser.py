@@ -1,0 +1,193 @@
+"""The web page in headless Chromium (Debian's package), against a real `thaidraw serve` process
+on the smoke models: draw, watch the progress, vote, and find the picture in the gallery.
+
+Screenshots land in the test's temporary folder (desktop and phone sizes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from generator.weights.layout import WeightsLayout
+from tests.bot.running_bot import bot_environment, running_bot
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+JOB_TIMEOUT_MS = 120_000
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, smoke_layout: WeightsLayout) -> Iterator[str]:
+    """`thaidraw serve --models smoke` on a free loopback port; its address."""
+    folder = tmp_path_factory.mktemp("serve")
+    environment = bot_environment(folder / "data", smoke_layout, THAIDRAW_PROGRESS_EVERY="1")
+    with running_bot(environment, folder, "--models", "smoke", "--host", "127.0.0.1") as bot:
+        yield bot.base_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="th-TH")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def draw(page: Page, text: str, *, styles: tuple[str, ...] = ()) -> None:
+    page.fill("#prompt", text)
+    for style in styles:
+        page.locator(f"label.chip:has(input[value='{style}'])").click()
+    page.click("button.draw-button")
+
+
+def wait_for_picture(page: Page) -> str:
+    """Waits until the job panel shows a finished picture; returns the job id."""
+    expect(page.locator("#job")).to_have_attribute("data-state", "done", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#job-image")).to_have_attribute("src", re.compile(r"^/images/.+\.png$"))
+    page.wait_for_function("document.getElementById('job-image').naturalWidth > 0")
+    return page.locator("#job").get_attribute("data-job") or ""
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_visitor_draws_watches_the_progress_votes_and_finds_the_picture_in_the_gallery(
+    server: str, page: Page, tmp_path: Path
+) -> None:
+    page.goto(server + "/")
+    expect(page.locator("h1")).to_have_text("อยากให้วาดอะไร")
+    expect(page.locator("input[name=negative]")).to_have_value("ภาพเบลอ")
+    expect(page.locator("label.chip")).to_have_count(15)
+    page.screenshot(path=tmp_path / "draw-start.png")
+
+    draw(page, "คฤหาสน์ แฟนตาซี --steps 4 --size 64", styles=("ภาพสวย",))
+    expect(page.locator("#job")).to_be_visible()
+    expect(page.locator("#job")).to_have_attribute(
+        "data-step", re.compile(r"^[1-9]"), timeout=JOB_TIMEOUT_MS
+    )
+    expect(page.locator("#job-image")).to_have_attribute("src", re.compile(r"^data:image/jpeg"))
+    page.screenshot(path=tmp_path / "draw-progress.png")
+
+    job_id = wait_for_picture(page)
+    expect(page.locator("#job")).to_have_attribute("data-step", "4")  # every step was shown
+    assert page.url.endswith(f"/?job={job_id}")
+    result = page.locator("#job-result")
+    expect(result.locator("[data-field=prompt]")).to_have_text("คฤหาสน์ แฟนตาซี")
+    expect(result.locator("[data-field=negative]")).to_have_text("ภาพเบลอ")
+    expect(result.locator("[data-field=styles]")).to_have_text("ภาพสวย")
+    expect(result.locator("[data-field=command]")).to_contain_text("--steps 4 --size 64x64")
+    expect(result.locator("[data-link=download]")).to_have_attribute(
+        "href", f"/images/{job_id}.png"
+    )
+
+    result.locator("[data-vote=up]").click()
+    expect(result.locator("[data-count=up]")).to_have_text("1")
+    expect(result.locator(".action-message")).to_have_text("ขอบคุณสำหรับความเห็น!")
+    page.screenshot(path=tmp_path / "draw-done.png", full_page=True)
+
+    page.click("nav >> text=แกลเลอรี")
+    card = page.locator(".card", has=page.locator(f"a[href='/jobs/{job_id}']"))
+    expect(card.locator(".card-prompt")).to_have_text("คฤหาสน์ แฟนตาซี")
+    expect(card.locator("[data-count=up]")).to_have_text("1")
+    expect(card.locator(".platform")).to_have_text("เว็บ")
+    page.select_option("select[name=vote]", "disliked")
+    expect(page).to_have_url(re.compile(r"vote=disliked"))
+    expect(card).to_have_count(0)
+    page.select_option("select[name=vote]", "liked")
+    expect(card).to_have_count(1)
+    page.screenshot(path=tmp_path / "gallery.png", full_page=True)
+
+    card.locator("a").click()
+    expect(page.locator("h1")).to_have_text("คฤหาสน์ แฟนตาซี")
+    expect(page.locator(".recipe [data-field=seed]")).to_have_text(re.compile(r"^\d+$"))
+    page.screenshot(path=tmp_path / "job.png", full_page=True)
+    page.click("[data-redraw]")
+    expect(page).to_have_url(re.compile(r"/\?job="))
+    again = wait_for_picture(page)
+    assert again != job_id
+    expect(page.locator("#job-result [data-field=prompt]")).to_have_text("คฤหาสน์ แฟนตาซี")
+    expect(page.locator(".recent-grid img").first).to_be_visible()
+    page.screenshot(path=tmp_path / "draw-again.png", full_page=True)
+
+    page.click("nav >> text=แดชบอร์ด")
+    expect(page.locator("[data-state]")).to_have_attribute("data-state", re.compile("ready|busy"))
+    expect(page.locator("[data-stat=jobs]")).to_have_text("2")
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+
+def test_a_prompt_with_markup_shows_as_text_everywhere(server: str, page: Page) -> None:
+    markup = "<b>แมว</b><img src=x onerror=window.pwned=1><script>window.pwned=2</script>"
+    page.goto(server + "/")
+    draw(page, f"{markup} --steps 1 --size 64")
+    job_id = wait_for_picture(page)
+    expect(page.locator("#job-result [data-field=prompt]")).to_have_text(markup)
+    page.goto(f"{server}/jobs/{job_id}")
+    expect(page.locator("h1")).to_have_text(markup)
+    page.goto(f"{server}/gallery")
+    expect(page.locator(f"a[href='/jobs/{job_id}'] .card-prompt")).to_have_text(markup)
+    assert page.evaluate("window.pwned") is None
+
+
+def test_core_refusals_show_the_chat_bots_thai_sentence(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    draw(page, "แมว --steps ห้า")
+    expect(page.locator("#form-error")).to_have_text(
+        "--steps ต้องเป็นจำนวนเต็ม แต่ได้ “ห้า” ให้เขียนเช่น --steps 250"
+    )
+    expect(page.locator("#job")).to_be_hidden()
+
+
+def test_the_page_switches_to_english(server: str, page: Page, tmp_path: Path) -> None:
+    page.goto(server + "/")
+    page.click("text=English")
+    expect(page.locator("h1")).to_have_text("What should it draw?")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.screenshot(path=tmp_path / "english.png")
+    page.click("nav >> text=Gallery")
+    expect(page.locator("h1")).to_have_text("Gallery")  # the choice is remembered
+
+
+def test_the_pages_fit_a_phone_screen(server: str, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="th-TH"
+    )
+    phone = context.new_page()
+    phone.goto(server + "/")
+    assert fits_the_screen(phone)
+    draw(phone, "ทะเลยามเย็น --steps 1 --size 64", styles=("ภาพสีน้ำ",))
+    wait_for_picture(phone)
+    assert fits_the_screen(phone)
+    phone.screenshot(path=tmp_path / "phone-draw.png", full_page=True)
+    for name in ("gallery", "dashboard"):
+        phone.goto(f"{server}/{name}")
+        assert fits_the_screen(phone), name
+        phone.screenshot(path=tmp_path / f"phone-{name}.png", full_page=True)
+    context.close()
