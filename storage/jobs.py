@@ -65,7 +65,8 @@ def job_record(job: Job) -> JobRecord:
     )
 
 
-def _with_images() -> Select[tuple[Job]]:
+def with_images() -> Select[tuple[Job]]:
+    """Jobs with their images loaded in one more query (records carry the images)."""
     return select(Job).options(selectinload(Job.images))
 
 
@@ -106,7 +107,7 @@ class JobRepository(Repository):
 
     def get(self, job_id: str) -> JobRecord | None:
         with self._sessions.read() as session:
-            job = session.scalars(_with_images().where(Job.id == job_id)).one_or_none()
+            job = session.scalars(with_images().where(Job.id == job_id)).one_or_none()
             return None if job is None else job_record(job)
 
     def mark_running(self, job_id: str) -> JobRecord:
@@ -159,16 +160,14 @@ class JobRepository(Repository):
 
     def in_states(self, statuses: Iterable[JobStatus]) -> list[JobRecord]:
         """Jobs in any of `statuses`, oldest first."""
-        query = (
-            _with_images().where(Job.status.in_(list(statuses))).order_by(Job.created_at, Job.id)
-        )
+        query = with_images().where(Job.status.in_(list(statuses))).order_by(Job.created_at, Job.id)
         with self._sessions.read() as session:
             return [job_record(job) for job in session.scalars(query)]
 
     def finished_since(self, platform: str, since: datetime) -> list[JobRecord]:
         """The platform's done or failed jobs that finished at or after `since`, oldest first."""
         query = (
-            _with_images()
+            with_images()
             .where(
                 Job.platform == platform,
                 Job.status.in_(("done", "failed")),
@@ -182,7 +181,7 @@ class JobRepository(Repository):
     def active_of_user(self, user_id: int) -> list[JobRecord]:
         """The user's queued and running jobs, oldest first."""
         query = (
-            _with_images()
+            with_images()
             .where(Job.user_id == user_id, Job.status.in_(ACTIVE_STATUSES))
             .order_by(Job.created_at, Job.id)
         )
@@ -227,7 +226,7 @@ class JobRepository(Repository):
     def find_by_message(self, platform: str, message_id: str) -> JobRecord | None:
         """The job a platform message shows (e.g. the one a reaction was added to)."""
         query = (
-            _with_images()
+            with_images()
             .join(JobMessage, JobMessage.job_id == Job.id)
             .where(JobMessage.platform == platform, JobMessage.message_id == message_id)
         )
@@ -238,7 +237,7 @@ class JobRepository(Repository):
     @staticmethod
     def _load_for_update(session: Session, job_id: str) -> Job:
         job = session.scalars(
-            _with_images().where(Job.id == job_id).with_for_update(of=Job)
+            with_images().where(Job.id == job_id).with_for_update(of=Job)
         ).one_or_none()
         if job is None:
             raise JobNotFound(job_id)

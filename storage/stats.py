@@ -1,6 +1,6 @@
 """Quality signals: what people made and how they reacted, per day, style, steps and prompt.
 
-One query reads a row of facts per job; the figures are computed in Python so that SQLite and
+The jobs and their votes are read once; the figures are computed in Python so that SQLite and
 PostgreSQL give the same answers (their date and median functions differ).
 """
 
@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from storage.database import Database
 from storage.feedback import tally_votes, vote_events
+from storage.jobs import job_record, with_images
 from storage.models import Feedback, Job
-from storage.records import FeedbackCounts
+from storage.records import FeedbackCounts, JobRecord
 
 # (label, most steps in the bucket); the last bucket has no upper bound.
 STEPS_BUCKETS: tuple[tuple[str, int | None], ...] = (
@@ -31,50 +30,38 @@ STEPS_BUCKETS: tuple[tuple[str, int | None], ...] = (
 
 @dataclass(frozen=True)
 class JobFacts:
-    """What the statistics and the export need to know about one job."""
+    """What the statistics and the export need to know about one job: the job and its votes."""
 
-    job_id: str
-    user_id: int
-    platform: str
-    status: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    seed: int | None
-    steps: int
-    width: int
-    height: int
-    styles: tuple[str, ...]
-    attempts: int
-    request: dict[str, Any]
-    model_versions: dict[str, Any]
+    job: JobRecord
     votes: FeedbackCounts
 
     @property
     def prompt(self) -> str:
-        return _join_texts(self.request.get("prompts", ()))
+        return _join_texts(self.job.request.get("prompts", ()))
 
     @property
     def negative_prompt(self) -> str:
-        return _join_texts(self.request.get("negatives", ()))
+        return _join_texts(self.job.request.get("negatives", ()))
 
     @property
     def wait_seconds(self) -> float | None:
         """From being asked for to starting (None until it starts)."""
-        if self.started_at is None:
+        if self.job.started_at is None:
             return None
-        return (self.started_at - self.created_at).total_seconds()
+        return (self.job.started_at - self.job.created_at).total_seconds()
 
     @property
     def run_seconds(self) -> float | None:
         """From starting to a finished picture (None unless done)."""
-        if self.status != "done" or self.started_at is None or self.finished_at is None:
+        job = self.job
+        if job.status != "done" or job.started_at is None or job.finished_at is None:
             return None
-        return (self.finished_at - self.started_at).total_seconds()
+        return (job.finished_at - job.started_at).total_seconds()
 
     @property
     def steps_bucket(self) -> str:
-        return next(label for label, most in STEPS_BUCKETS if most is None or self.steps <= most)
+        steps = self.job.steps
+        return next(label for label, most in STEPS_BUCKETS if most is None or steps <= most)
 
 
 def _join_texts(prompts: Iterable[dict[str, Any]]) -> str:
@@ -83,7 +70,7 @@ def _join_texts(prompts: Iterable[dict[str, Any]]) -> str:
 
 def load_job_facts(database: Database, since: datetime | None = None) -> list[JobFacts]:
     """One row per job created at or after `since` (every job when None), oldest first."""
-    jobs = select(Job).order_by(Job.created_at, Job.id)
+    jobs = with_images().order_by(Job.created_at, Job.id)
     events = vote_events().join(Job, Job.id == Feedback.job_id)
     if since is not None:
         jobs = jobs.where(Job.created_at >= since)
@@ -91,24 +78,7 @@ def load_job_facts(database: Database, since: datetime | None = None) -> list[Jo
     with database.sessions.read() as session:
         votes = tally_votes(session.execute(events))
         return [
-            JobFacts(
-                job_id=job.id,
-                user_id=job.user_id,
-                platform=job.platform,
-                status=job.status,
-                created_at=job.created_at,
-                started_at=job.started_at,
-                finished_at=job.finished_at,
-                seed=job.seed,
-                steps=job.steps,
-                width=job.width,
-                height=job.height,
-                styles=tuple(job.styles),
-                attempts=job.attempts,
-                request=job.request,
-                model_versions=job.model_versions,
-                votes=votes.get(job.id, FeedbackCounts()),
-            )
+            JobFacts(job_record(job), votes.get(job.id, FeedbackCounts()))
             for job in session.scalars(jobs)
         ]
 
@@ -177,23 +147,23 @@ def quality_report(
     """The figures of `thaidraw stats` for these jobs."""
     days: dict[date, list[JobFacts]] = defaultdict(list)
     for fact in facts:
-        days[fact.created_at.date()].append(fact)
+        days[fact.job.created_at.date()].append(fact)
     prompts = _group(facts, lambda fact: [fact.prompt])
     prompts.sort(key=lambda group: (-group.jobs, group.name or ""))
     by_steps = {group.name: group for group in _group(facts, lambda fact: [fact.steps_bucket])}
     return QualityReport(
         jobs=len(facts),
-        statuses=dict(Counter(fact.status for fact in facts)),
+        statuses=dict(Counter(fact.job.status for fact in facts)),
         per_day=tuple(
-            DayCount(day, len(jobs), sum(job.status == "done" for job in jobs))
-            for day, jobs in sorted(days.items())
+            DayCount(day, len(day_facts), sum(fact.job.status == "done" for fact in day_facts))
+            for day, day_facts in sorted(days.items())
         ),
         median_wait_seconds=_median(fact.wait_seconds for fact in facts),
         median_run_seconds=_median(fact.run_seconds for fact in facts),
         overall=GroupApproval("all", len(facts), sum((f.votes for f in facts), FeedbackCounts())),
         by_style=tuple(
             sorted(
-                _group(facts, lambda fact: fact.styles or [None]),
+                _group(facts, lambda fact: fact.job.styles or [None]),
                 key=lambda group: (group.name is None, group.name or ""),
             )
         ),
@@ -248,25 +218,26 @@ class ExportRow:
 
 
 def export_row(fact: JobFacts) -> ExportRow:
+    job, votes = fact.job, fact.votes
     return ExportRow(
-        job_id=fact.job_id,
-        created_at=fact.created_at.isoformat(),
-        platform=fact.platform,
-        user_id=fact.user_id,
-        status=fact.status,
+        job_id=job.id,
+        created_at=job.created_at.isoformat(),
+        platform=job.platform,
+        user_id=job.user_id,
+        status=job.status,
         prompt=fact.prompt,
         negative_prompt=fact.negative_prompt,
-        styles=list(fact.styles),
-        steps=fact.steps,
-        width=fact.width,
-        height=fact.height,
-        seed=fact.seed,
-        attempts=fact.attempts,
+        styles=list(job.styles),
+        steps=job.steps,
+        width=job.width,
+        height=job.height,
+        seed=job.seed,
+        attempts=job.attempts,
         wait_seconds=fact.wait_seconds,
         run_seconds=fact.run_seconds,
-        votes_up=fact.votes.up,
-        votes_down=fact.votes.down,
-        votes_neutral=fact.votes.neutral,
-        request=fact.request,
-        model_versions=fact.model_versions,
+        votes_up=votes.up,
+        votes_down=votes.down,
+        votes_neutral=votes.neutral,
+        request=job.request,
+        model_versions=job.model_versions,
     )

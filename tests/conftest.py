@@ -24,3 +24,9 @@ def reference_dir() -> Path:
 def smoke_layout(tmp_path_factory: pytest.TempPathFactory) -> WeightsLayout:
     """The smoke models, built once per test session; treat the files as read-only."""
     return ensure_smoke_models(tmp_path_factory.mktemp("weights"))
+
+
+@pytest.fixture(scope="session")
+def weights_dir(smoke_layout: WeightsLayout) -> Path:
+    """THAIDRAW_WEIGHTS_DIR for commands run with --models smoke."""
+    return smoke_layout.root.parent

@@ -51,11 +51,11 @@ def approval_groups(
     facts: Sequence[JobFacts], prompts: Sequence[EvalPrompt]
 ) -> tuple[tuple[Approval, ...], tuple[Approval, ...]]:
     """Approval of all jobs and by prompt length, and of each evaluation prompt people drew."""
-    lengths = {fact.job_id: prompt_length(fact.prompt) for fact in facts}
+    lengths = {fact.job.id: prompt_length(fact.prompt) for fact in facts}
     by_length = (
         _approval("all", facts),
         *(
-            _approval(length, [fact for fact in facts if lengths[fact.job_id] == length])
+            _approval(length, [fact for fact in facts if lengths[fact.job.id] == length])
             for length in LENGTHS
         ),
     )

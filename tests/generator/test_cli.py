@@ -12,7 +12,6 @@ import pytest
 from PIL import Image
 
 from generator.pictures import read_recipe
-from generator.weights.layout import WeightsLayout
 
 
 def thaidraw(*args: str, weights_dir: Path, **env: str) -> subprocess.CompletedProcess:
@@ -25,11 +24,6 @@ def thaidraw(*args: str, weights_dir: Path, **env: str) -> subprocess.CompletedP
         env=environment,
         timeout=300,
     )
-
-
-@pytest.fixture(scope="module")
-def weights_dir(smoke_layout: WeightsLayout) -> Path:
-    return smoke_layout.root.parent
 
 
 def draw(weights_dir: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

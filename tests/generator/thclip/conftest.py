@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from generator.thclip.pairs import CaptionPair, read_aligned
-from generator.weights.layout import WeightsLayout
 from tests.generator.thclip.commands import TINY_TRAINING, single_torch_thread, thaidraw
 
 
@@ -16,12 +15,6 @@ from tests.generator.thclip.commands import TINY_TRAINING, single_torch_thread, 
 def one_torch_thread() -> Iterator[None]:
     with single_torch_thread():
         yield
-
-
-@pytest.fixture(scope="package")
-def weights_dir(smoke_layout: WeightsLayout) -> Path:
-    """THAIDRAW_WEIGHTS_DIR for commands run with --models smoke."""
-    return smoke_layout.root.parent
 
 
 @pytest.fixture(scope="package")
