@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from generator.request import DrawRequest, WeightedPrompt
@@ -11,6 +13,19 @@ from storage.database import Database
 from storage.records import JobRecord
 
 START = datetime(2025, 1, 1, 10, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image file as the generator process reports it (fits storage.records.ImageFile)."""
+
+    kind: str
+    path: Path
+    sha256: str = "cd" * 32
+    size_bytes: int = 2048
+    width: int = 512
+    height: int = 256
+    mime_type: str = "image/png"
 
 
 class ManualClock:

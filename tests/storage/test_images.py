@@ -1,24 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
-from tests.storage.builders import new_job
-
-
-@dataclass(frozen=True)
-class Picture:
-    kind: str
-    path: Path
-    sha256: str = "cd" * 32
-    size_bytes: int = 2048
-    width: int = 512
-    height: int = 256
-    mime_type: str = "image/png"
+from tests.storage.builders import Picture, new_job
 
 
 def test_images_are_kept_by_file_name_and_listed_per_job(database: Database) -> None:

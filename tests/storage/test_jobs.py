@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,18 +11,7 @@ from storage.database import Database
 from storage.errors import InvalidTransition, JobNotFound
 from storage.jobs import ALLOWED_FROM
 from storage.records import JobStatus
-from tests.storage.builders import START, ManualClock, draw_request, new_job
-
-
-@dataclass(frozen=True)
-class Picture:
-    kind: str
-    path: Path
-    sha256: str = "ab" * 32
-    size_bytes: int = 1234
-    width: int = 256
-    height: int = 256
-    mime_type: str = "image/png"
+from tests.storage.builders import START, ManualClock, Picture, draw_request, new_job
 
 
 @pytest.fixture
