@@ -21,8 +21,8 @@ from pathlib import Path
 
 from bot.commands import ParseContext, parse_message
 from bot.events import JobDone, JobEvent
+from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.service import Accepted, DrawService, Origin, ServiceLimits
-from bot.worker import WorkerConfig
 from generator.settings import GeneratorSettings
 from generator.weights.smoke import ensure_smoke_models
 from storage.database import Database
@@ -61,7 +61,8 @@ async def measure(folder: Path, jobs: int, burst: int) -> None:
     limits = ServiceLimits(
         max_queue=burst + 10, max_jobs_per_user=burst + 10, max_jobs_per_minute=10_000, batch_size=4
     )
-    service = DrawService(database, WorkerConfig(settings, folder / "images", 50), limits)
+    generators = LocalGenerators(GeneratorConfig(settings, folder / "images", 50))
+    service = DrawService(database, generators, limits, images_dir=folder / "images")
     finished = Finished()
     service.subscribe("bench", finished)
     await service.start()

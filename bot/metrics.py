@@ -5,7 +5,8 @@ rate, e.g. `rate(thaidraw_images_total[5m]) * 60`.
 
 GPU memory: the serving process never touches CUDA, so its own `torch.cuda` figures would be
 zero. The generator process reports its allocator's figures with every message that ends a
-batch (bot/worker.py `gpu_memory`), and `thaidraw_gpu_memory_bytes` shows the latest report.
+batch (bot/generators/runner.py `gpu_memory`), and `thaidraw_gpu_memory_bytes` shows the latest
+report.
 """
 
 from __future__ import annotations
@@ -60,18 +61,18 @@ class ServiceStateCollector(Collector):
         yield GaugeMetricFamily(
             "thaidraw_jobs_running", "Jobs the generator is drawing now.", value=queue.running
         )
-        supervisor = self.service.supervisor
+        generator = self.service.generators.status()
         yield GaugeMetricFamily(
             "thaidraw_generator_ready",
             "1 while the generator process is alive with its models loaded.",
-            value=float(supervisor.alive),
+            value=float(generator.alive),
         )
         yield CounterMetricFamily(
             "thaidraw_generator_restarts",
             "Times the generator process was started again after dying or failing to load.",
-            value=supervisor.restarts,
+            value=generator.restarts,
         )
-        memory = supervisor.gpu_memory
+        memory = generator.gpu_memory
         if memory is not None:
             family = GaugeMetricFamily(
                 "thaidraw_gpu_memory_bytes",

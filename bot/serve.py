@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from bot.logging_setup import configure_logging, secret_values
 from bot.settings import BotSettings
 from bot.startup_checks import StartupCheckFailed, run_startup_checks
 from generator.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.core import Adapter, Core
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +48,15 @@ def serve(models: str | None, host: str | None, port: int | None) -> None:
 
 async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None) -> None:
     """Start everything, wait for a stop signal, then shut down in order."""
-    from bot.adapters import Core, enabled_adapters
     from bot.bridge import LoopBridge
+    from bot.core import Core
+    from bot.generators.local import GeneratorConfig, LocalGenerators
     from bot.http.app import create_app
     from bot.http.health import health_blueprint
     from bot.http.server import WsgiServer
     from bot.job_log import log_job_event
     from bot.metrics import ServiceMetrics, metrics_blueprint
     from bot.service import DrawService, ServiceLimits
-    from bot.worker import WorkerConfig
     from storage.database import Database
 
     loop = asyncio.get_running_loop()
@@ -63,20 +67,24 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     database = await asyncio.to_thread(Database.open, settings.resolved_database_url())
     settings.images_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    service = DrawService(
-        database,
-        WorkerConfig(
+    generators = LocalGenerators(
+        GeneratorConfig(
             settings.generator_part(),
             settings.images_dir,
             settings.progress_every,
             settings.log_format,
-        ),
+        )
+    )
+    service = DrawService(
+        database,
+        generators,
         ServiceLimits(
             max_queue=settings.max_queue,
             max_jobs_per_user=settings.max_jobs_per_user,
             max_jobs_per_minute=settings.max_jobs_per_minute,
             batch_size=settings.batch_size,
         ),
+        images_dir=settings.images_dir,
     )
     core = Core(service, LoopBridge(loop), settings)
     service.observe(log_job_event)
@@ -111,3 +119,19 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
         await adapter.stop()
     await asyncio.to_thread(database.close)
     log.info("stopped")
+
+
+def enabled_adapters(core: Core) -> list[Adapter]:
+    """The web page always; LINE and Discord when their credentials are set."""
+    from bot.web.adapter import WebAdapter
+
+    adapters: list[Adapter] = [WebAdapter(core)]
+    if core.settings.line_enabled:
+        from bot.line.adapter import LineAdapter  # the LINE SDK loads only when LINE is on
+
+        adapters.append(LineAdapter(core))
+    if core.settings.discord_enabled:
+        from bot.discord.adapter import DiscordAdapter
+
+        adapters.append(DiscordAdapter(core))
+    return adapters

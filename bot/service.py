@@ -1,11 +1,14 @@
-"""The draw service: limits, the job queue, the generator process, and events to adapters."""
+"""The draw service: what adapters call. Its parts do one job each.
+
+`Admission` (admission.py) applies the limits and writes the job row; `Dispatcher`
+(dispatcher.py) owns the line and is the only part that knows the `Generators`; `EventHub`
+(event_hub.py) records events in order and hands them to each platform's outbox.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -13,21 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import messages
-from bot.events import (
-    FeedbackRecorded,
-    JobCancelled,
-    JobDone,
-    JobEvent,
-    JobFailed,
-    JobProgressed,
-    JobQueued,
-    JobStarted,
-    ServiceEvent,
-)
-from bot.job_queue import JobQueue, PendingJob
-from bot.protocol import JobFinished, JobProgress, WorkerEvent
-from bot.supervisor import GeneratorSupervisor, WorkerDied, WorkerState, WorkerUnavailable
-from bot.worker import WorkerConfig
+from bot.admission import Admission
+from bot.dispatcher import Dispatcher
+from bot.event_hub import EventHandler, EventHub, Observer
+from bot.events import FeedbackRecorded
+from bot.generators import Generators
+from bot.job_queue import JobQueue
 from generator.request import DrawRequest
 from storage.database import Database
 from storage.gallery import GalleryPage, VoteFilter, recent_pictures
@@ -38,10 +32,6 @@ if TYPE_CHECKING:
     from bot.commands import ParsedCommand
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[JobEvent], Awaitable[None]]
-Observer = Callable[[ServiceEvent], None]  # quick, on the loop: metrics, logs
-MAX_ATTEMPTS = 2  # a job the generator process died on is tried once more, then failed
 
 
 @dataclass(frozen=True)
@@ -87,50 +77,47 @@ class QueueNow:
 class DrawService:
     """The platform-neutral core every adapter talks to. All methods run on the event loop."""
 
-    def __init__(self, database: Database, worker: WorkerConfig, limits: ServiceLimits) -> None:
+    def __init__(
+        self,
+        database: Database,
+        generators: Generators,
+        limits: ServiceLimits,
+        *,
+        images_dir: Path,
+    ) -> None:
         self.database = database
-        self.images_dir = worker.images_dir
+        self.generators = generators
         self.limits = limits
+        self.images_dir = images_dir  # where finished pictures are (`continue_from` starts there)
         self.queue = JobQueue()
-        self._outboxes: dict[str, Outbox] = {}
-        self._observers: list[Observer] = []
-        self._events: asyncio.Queue[JobEvent | WorkerEvent] = asyncio.Queue()
-        self._running: dict[str, JobRecord] = {}
-        self._recorder: asyncio.Task | None = None
-        self._dispatcher: asyncio.Task | None = None
+        self._events = EventHub()
+        self._admission = Admission(database, limits, self.queue)
+        self._dispatcher = Dispatcher(
+            database, generators, self.queue, self._events, limits.batch_size
+        )
         self._accepting = False
-        self.supervisor = GeneratorSupervisor(worker, on_event=self._events.put_nowait)
 
     # --- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Take up jobs left in the database, then start the generator process and dispatcher."""
-        self._recorder = asyncio.create_task(self._record_events(), name="thaidraw-recorder")
-        await self._recover_jobs()
-        self._dispatcher = asyncio.create_task(self._dispatch(), name="thaidraw-dispatcher")
+        """Take up jobs left in the database, then start the generators and the dispatcher."""
+        self._events.start()
+        await self._dispatcher.start()
         self._accepting = True
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
         """Stop accepting, let the running batch finish (or queue its jobs again), then stop."""
         self._accepting = False
-        await _cancel(self._dispatcher)
-        for job_id in await self.supervisor.stop(grace_seconds):
-            await asyncio.to_thread(self.database.jobs.requeue, job_id, count_attempt=False)
-        await self._events.join()
-        await _cancel(self._recorder)
-        for outbox in self._outboxes.values():
-            await outbox.drain(grace_seconds)
+        await self._dispatcher.stop(grace_seconds)
+        await self._events.stop(grace_seconds)
 
     def subscribe(self, platform: str, handler: EventHandler) -> None:
-        """Events of jobs from `platform` go to `handler`, in order, one at a time.
-
-        Each platform has its own outbox, so a slow platform never holds up the others.
-        """
-        self._outboxes[platform] = Outbox(platform, handler)
+        """Events of jobs from `platform` go to `handler`, in order, one at a time."""
+        self._events.subscribe(platform, handler)
 
     def observe(self, observer: Observer) -> None:
         """Also hand every job event (all platforms) and every feedback to `observer`."""
-        self._observers.append(observer)
+        self._events.observe(observer)
 
     # --- requests from adapters ---------------------------------------------------------------
 
@@ -140,27 +127,10 @@ class DrawService:
         """Apply the limits, write the job row, then queue it."""
         if not self._accepting:
             return Refused(messages.SERVICE_STOPPING)
-        if len(self.queue) >= self.limits.max_queue:
-            return Refused(messages.queue_full(self.limits.max_queue))
-        user = await self._user(origin)
-        active = await asyncio.to_thread(self.database.jobs.count_active, user.id)
-        if active >= self.limits.max_jobs_per_user:
-            return Refused(messages.too_many_active_jobs(self.limits.max_jobs_per_user))
-        since = datetime.now(UTC) - timedelta(minutes=1)
-        recent = await asyncio.to_thread(self.database.jobs.count_created_since, user.id, since)
-        if recent >= self.limits.max_jobs_per_minute:
-            return Refused(messages.too_many_jobs_per_minute(self.limits.max_jobs_per_minute))
-        job = await asyncio.to_thread(
-            self.database.jobs.create,
-            user_id=user.id,
-            platform=origin.platform,
-            conversation=origin.conversation,
-            raw_text=raw_text,
-            request=request.with_seed().to_dict(),
-        )
-        position = self.queue.push(PendingJob(job.id, user.id, request.size))
-        self._publish(JobQueued(job, position))
-        return Accepted(job, position)
+        job = await self._admission.admit(origin, raw_text, request.with_seed().to_dict())
+        if isinstance(job, str):
+            return Refused(job)
+        return Accepted(job, self._dispatcher.enqueue(job))
 
     async def handle(
         self,
@@ -208,14 +178,14 @@ class DrawService:
         candidates = [job for job in jobs if job_id is None or job.id == job_id]
         if not candidates:
             return messages.NOTHING_TO_CANCEL
-        return await self._cancel_job(candidates[-1])
+        return await self._dispatcher.cancel(candidates[-1])
 
     async def cancel_any(self, job_id: str) -> str:
         """Cancel a job whoever made it (moderators)."""
         job = await asyncio.to_thread(self.database.jobs.get, job_id)
         if job is None or job.status not in ("queued", "running"):
             return messages.NOTHING_TO_CANCEL
-        return await self._cancel_job(job)
+        return await self._dispatcher.cancel(job)
 
     async def clear_queue(self) -> int:
         """Cancel every waiting job (moderators); running jobs carry on. Returns how many."""
@@ -223,7 +193,7 @@ class DrawService:
         for job_id in self.queue.job_ids():
             job = await asyncio.to_thread(self.database.jobs.get, job_id)
             if job is not None:
-                await self._cancel_job(job)
+                await self._dispatcher.cancel(job)
                 cleared += 1
         return cleared
 
@@ -231,7 +201,8 @@ class DrawService:
         user = await self._user(origin)
         jobs = await asyncio.to_thread(self.database.jobs.active_of_user, user.id)
         positions = [(job.id, self.queue.position(job.id)) for job in jobs]
-        return messages.queue_summary(len(self.queue), len(self._running), positions)
+        running = len(self._dispatcher.running)
+        return messages.queue_summary(len(self.queue), running, positions)
 
     async def redraw(
         self, job_id: str, origin: Origin, *, new_seed: bool = True
@@ -291,7 +262,7 @@ class DrawService:
                 action="removed" if removed else "added",
             )
         )
-        self._notify(FeedbackRecorded(job_id, origin.platform, value, removed))
+        self._events.notify(FeedbackRecorded(job_id, origin.platform, value, removed))
         return await asyncio.to_thread(self.database.feedback.counts, job_id)
 
     async def first_time_seen(self, platform: str, event_id: str) -> bool:
@@ -347,188 +318,11 @@ class DrawService:
         return await asyncio.to_thread(report)
 
     async def queue_now(self) -> QueueNow:
-        return QueueNow(waiting=len(self.queue), running=len(self._running))
+        return QueueNow(waiting=len(self.queue), running=len(self._dispatcher.running))
 
-    # --- the dispatcher -----------------------------------------------------------------------
-
-    async def _recover_jobs(self) -> None:
-        """Queue again every job a previous run left queued or running; none is silently lost."""
-        left = await asyncio.to_thread(self.database.jobs.in_states, ("queued", "running"))
-        for job in left:
-            if job.status == "running":
-                job = await asyncio.to_thread(self.database.jobs.requeue, job.id)
-                if job.attempts >= MAX_ATTEMPTS:
-                    await self._fail(job, messages.INTERRUPTED_TWICE, "interrupted twice")
-                    continue
-            request = DrawRequest.from_dict(job.request)
-            position = self.queue.push(PendingJob(job.id, job.user_id, request.size))
-            self._publish(JobQueued(job, position))
-        if left:
-            log.info("took up %d jobs left from the last run", len(left))
-
-    async def _dispatch(self) -> None:
-        while True:
-            if not self.supervisor.alive:
-                await self._start_generator()
-            await self.queue.wait_for_jobs()
-            if not self.supervisor.alive:
-                continue
-            batch = self.queue.take_batch(self.limits.batch_size)
-            started = []
-            for pending in batch:
-                job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
-                self._running[job.id] = job
-                started.append(job)
-                self._publish(JobStarted(job))
-            try:
-                await self.supervisor.run_batch([(job.id, job.request) for job in started])
-            except WorkerDied as died:
-                await self._handle_worker_death(died)
-            await self._events.join()  # every result of this batch is recorded before the next
-
-    async def _start_generator(self) -> None:
-        """Start (or restart) the process; if it cannot load its models, tell whoever waits."""
-        try:
-            if self.supervisor.state == WorkerState.STOPPED:
-                await self.supervisor.start()
-            else:
-                await self.supervisor.restart()
-        except WorkerUnavailable as error:
-            await self._fail_waiting_jobs(messages.GENERATOR_UNAVAILABLE, str(error))
-            await self.queue.wait_for_jobs()
-        except WorkerDied as died:
-            log.error("generator process died while starting: %s", died)
-            await asyncio.sleep(5)
-
-    async def _handle_worker_death(self, died: WorkerDied) -> None:
-        log.error("generator process died holding %s", died.unfinished_job_ids)
-        for job_id in reversed(died.unfinished_job_ids):
-            job = await asyncio.to_thread(self.database.jobs.requeue, job_id)
-            self._running.pop(job_id, None)
-            if job.attempts >= MAX_ATTEMPTS:
-                await self._fail(job, messages.GENERATOR_CRASHED, f"worker died ({died.exit_code})")
-            else:
-                request = DrawRequest.from_dict(job.request)
-                self.queue.push(PendingJob(job.id, job.user_id, request.size), front=True)
-
-    async def _fail_waiting_jobs(self, reason: str, detail: str) -> None:
-        """Without models nothing can be drawn: tell everyone waiting rather than let them wait."""
-        while len(self.queue):
-            for pending in self.queue.take_batch(len(self.queue)):
-                job = await asyncio.to_thread(self.database.jobs.get, pending.job_id)
-                if job is not None:
-                    await self._fail(job, reason, detail)
-
-    async def _cancel_job(self, job: JobRecord) -> str:
-        if self.queue.remove(job.id) is not None:
-            job = await asyncio.to_thread(self.database.jobs.mark_cancelled, job.id)
-            self._publish(JobCancelled(job))
-            return messages.cancelled(job.id)
-        if job.id in self._running:
-            self.supervisor.cancel(job.id)
-            return messages.cancelling(job.id)
-        return messages.NOTHING_TO_CANCEL
+    # --- helpers -----------------------------------------------------------------------------
 
     async def _user(self, origin: Origin) -> UserRecord:
         return await asyncio.to_thread(
             self.database.users.get_or_create, origin.platform, origin.user_id, origin.display_name
         )
-
-    async def _fail(self, job: JobRecord, reason: str, detail: str) -> None:
-        job = await asyncio.to_thread(self.database.jobs.mark_failed, job.id, detail)
-        self._publish(JobFailed(job, reason))
-
-    # --- events -------------------------------------------------------------------------------
-
-    def _publish(self, event: JobEvent) -> None:
-        self._events.put_nowait(event)
-
-    def _notify(self, event: ServiceEvent) -> None:
-        for observer in self._observers:
-            try:
-                observer(event)
-            except Exception:
-                log.exception("observer %r failed on %r", observer, event)
-
-    async def _record_events(self) -> None:
-        """Record worker results in storage, in arrival order; pass every event to its outbox."""
-        while True:
-            item = await self._events.get()
-            try:
-                event = item if isinstance(item, JobEvent) else await self._record(item)
-                outbox = self._outboxes.get(event.job.platform) if event else None
-                if outbox is not None:
-                    outbox.put(event)
-                if event is not None:
-                    self._notify(event)
-            except Exception:
-                log.exception("could not record %r", item)
-            finally:
-                self._events.task_done()
-
-    async def _record(self, message: WorkerEvent) -> JobEvent | None:
-        if isinstance(message, JobProgress):
-            job = self._running.get(message.job_id)
-            if job is None:
-                return None
-            return JobProgressed(job, message.step, message.total, message.preview_jpeg)
-        if not isinstance(message, JobFinished):
-            return None
-        self._running.pop(message.job_id, None)
-        if message.status == "cancelled":
-            return JobCancelled(
-                await asyncio.to_thread(self.database.jobs.mark_cancelled, message.job_id)
-            )
-        if message.status == "failed":
-            job = await asyncio.to_thread(
-                self.database.jobs.mark_failed, message.job_id, message.detail
-            )
-            return JobFailed(job, messages.failure_reason(message.failure))
-        job = await asyncio.to_thread(
-            self.database.jobs.mark_done,
-            message.job_id,
-            message.pictures,
-            message.recipe.get("models"),
-        )
-        full, preview = (
-            next(p.path for p in message.pictures if p.kind == kind) for kind in ("full", "preview")
-        )
-        return JobDone(job, full, preview, message.recipe, message.seconds)
-
-
-class Outbox:
-    """Hands one platform's events to its adapter one at a time, in order, on its own task."""
-
-    def __init__(self, platform: str, handler: EventHandler) -> None:
-        self.platform = platform
-        self.handler = handler
-        self._queue: asyncio.Queue[JobEvent] = asyncio.Queue()
-        self._task = asyncio.create_task(self._run(), name=f"thaidraw-outbox-{platform}")
-
-    def put(self, event: JobEvent) -> None:
-        self._queue.put_nowait(event)
-
-    async def drain(self, grace_seconds: float) -> None:
-        """Deliver what is waiting (for up to `grace_seconds`), then stop."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(grace_seconds):
-                await self._queue.join()
-        await _cancel(self._task)
-
-    async def _run(self) -> None:
-        while True:
-            event = await self._queue.get()
-            try:
-                await self.handler(event)
-            except Exception:
-                log.exception("the %s adapter failed on %r", self.platform, event)
-            finally:
-                self._queue.task_done()
-
-
-async def _cancel(task: asyncio.Task | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

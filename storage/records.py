@@ -103,7 +103,7 @@ class FeedbackCounts:
 
 
 class ImageFile(Protocol):
-    """A picture written under the images directory (bot.protocol.PictureFile fits)."""
+    """A picture written under the images directory (bot.generators.wire.PictureFile fits)."""
 
     @property
     def kind(self) -> ImageKind: ...

@@ -1,4 +1,4 @@
-"""Discord as one of the bot's platforms (bot/adapters.py)."""
+"""Discord as one of the bot's platforms (an Adapter, bot/core.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 
 from flask import Blueprint
 
-from bot.adapters import Core
+from bot.core import Core
 from bot.discord import PLATFORM
 from bot.discord.client import ThaiDrawClient
 from bot.discord.handlers import InteractionHandlers

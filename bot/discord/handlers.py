@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, cast
 import discord
 
 from bot import messages as core_messages
-from bot.adapters import Core
 from bot.commands import ParseContext, parse_message
+from bot.core import Core
 from bot.discord import MESSAGE_REF, PLATFORM, messages
 from bot.discord.access import AccessPolicy, bot_can_post, is_moderator
 from bot.discord.embeds import clip

@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bridge import LoopBridge
+from bot.generators import GeneratorState, GeneratorStatus
 from bot.service import DrawService
-from bot.supervisor import GeneratorSupervisor, WorkerState
 
 LOOP_TIMEOUT_SECONDS = 2.0  # the loop answers in microseconds unless something blocks it
 
@@ -31,16 +31,15 @@ class Health:
         return {"status": status, "reasons": self.reasons, **self.details}
 
 
-def generator_problem(supervisor: GeneratorSupervisor) -> str | None:
+def generator_problem(status: GeneratorStatus) -> str | None:
     """Why the generator process cannot draw now, or None when it can."""
-    state = supervisor.state
-    if state in (WorkerState.READY, WorkerState.BUSY):
+    if status.alive:
         return None
-    if state == WorkerState.LOADING:
+    if status.state == GeneratorState.LOADING:
         return "the generator process is loading its models"
-    if state == WorkerState.LOAD_FAILED:
-        return f"the generator process could not load its models: {supervisor.load_error}"
-    if state == WorkerState.DEAD:
+    if status.state == GeneratorState.LOAD_FAILED:
+        return f"the generator process could not load its models: {status.load_error}"
+    if status.state == GeneratorState.DEAD:
         return "the generator process died and is being restarted"
     return "the generator process is not running"
 
@@ -58,19 +57,19 @@ def check_health(
     service: DrawService, bridge: LoopBridge, loop_timeout: float = LOOP_TIMEOUT_SECONDS
 ) -> Health:
     """Database, generator process and event loop; call it from a thread other than the loop's."""
-    supervisor = service.supervisor
+    status = service.generators.status()
     database = database_problem(service)
-    generator = generator_problem(supervisor)
+    generator = generator_problem(status)
     reasons = [problem for problem in (database, generator) if problem is not None]
     details: dict[str, Any] = {
         "database": "unreachable" if database else "ok",
         "generator": {
-            "state": str(supervisor.state),
-            "pid": supervisor.pid,
-            "device": supervisor.device or None,
-            "models": supervisor.model_versions,
-            "restarts": supervisor.restarts,
-            "load_error": supervisor.load_error,
+            "state": str(status.state),
+            "pid": status.pid,
+            "device": status.device or None,
+            "models": status.model_versions,
+            "restarts": status.restarts,
+            "load_error": status.load_error,
         },
     }
     try:

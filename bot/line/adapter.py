@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Blueprint
 from linebot.v3.webhooks import Event
 
-from bot.adapters import Core
+from bot.core import Core
 from bot.events import JobCancelled, JobDone, JobEvent, JobFailed, JobQueued, JobStarted
 from bot.line.chats import PLATFORM, Chat
 from bot.line.client import MAX_LOADING_SECONDS, LineApi

@@ -20,8 +20,8 @@ from linebot.v3.webhooks import (
 )
 
 from bot import messages as core_messages
-from bot.adapters import Core
 from bot.commands import ParseContext, ParsedCommand, parse_message
+from bot.core import Core
 from bot.line import messages
 from bot.line.chats import PLATFORM, Chat
 from bot.line.client import MAX_LOADING_SECONDS, LineApi, LineApiError

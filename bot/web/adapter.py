@@ -12,7 +12,7 @@ from bot.web.context import WebContext
 from bot.web.views import event_message
 
 if TYPE_CHECKING:
-    from bot.adapters import Core
+    from bot.core import Core
 
 
 class WebAdapter:

@@ -14,7 +14,7 @@ from bot.web.streams import JobStreams
 from storage.records import FeedbackCounts, JobRecord
 
 if TYPE_CHECKING:
-    from bot.adapters import Core
+    from bot.core import Core
     from bot.service import DrawService
 
 T = TypeVar("T")

@@ -7,34 +7,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.generators import GeneratorStatus
 from bot.service import DrawService, QueueNow
-from bot.supervisor import GeneratorSupervisor
 from storage.stats import DayCount, QualityReport
 
 REPORT_DAYS = 30
 CHART_DAYS = 14
-
-
-@dataclass(frozen=True)
-class GeneratorStatus:
-    state: str  # a WorkerState value
-    device: str
-    restarts: int
-    pid: int | None
-    model_versions: dict[str, Any]
-    load_error: str | None
-
-
-def generator_status(supervisor: GeneratorSupervisor) -> GeneratorStatus:
-    """Read on the event loop, which owns the supervisor."""
-    return GeneratorStatus(
-        state=str(supervisor.state),
-        device=supervisor.device,
-        restarts=supervisor.restarts,
-        pid=supervisor.pid,
-        model_versions=dict(supervisor.model_versions),
-        load_error=supervisor.load_error,
-    )
 
 
 @dataclass(frozen=True)
@@ -54,7 +32,7 @@ class Dashboard:
 async def read_dashboard(service: DrawService) -> Dashboard:
     """Everything the dashboard needs, read on the event loop in one call."""
     report = await service.quality(REPORT_DAYS)
-    return Dashboard(await service.queue_now(), report, generator_status(service.supervisor))
+    return Dashboard(await service.queue_now(), report, service.generators.status())
 
 
 @dataclass(frozen=True)

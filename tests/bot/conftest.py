@@ -1,4 +1,8 @@
-"""A real draw service: real SQLite, a real generator process with the smoke models."""
+"""Draw services on real SQLite: with FakeGenerators (most tests) or the real generator process.
+
+`make_service` gives a service whose generators the test drives (tests/bot/fakes.py): no process,
+no waiting on a drawing. `make_local_service` runs the real generator process with the smoke models.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,18 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.events import JobEvent
+from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.service import DrawService, Origin, ServiceLimits
-from bot.worker import WorkerConfig
 from generator.request import DrawRequest, WeightedPrompt
 from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
 from storage.database import Database
+from tests.bot.fakes import FakeGenerators
 
 EVENT_TIMEOUT = 120.0  # generous: CI machines are small and shared
 
@@ -71,25 +77,47 @@ def smoke_settings(smoke_layout: WeightsLayout) -> GeneratorSettings:
     )
 
 
-ServiceFactory = Callable[..., Awaitable[tuple[DrawService, EventLog]]]
+def local_service(
+    database: Database,
+    settings: GeneratorSettings,
+    images_dir: Path,
+    limits: ServiceLimits | None = None,
+    *,
+    progress_every: int = 1,
+) -> DrawService:
+    """A service with the real generator process (not started yet), as `thaidraw serve` has."""
+    generators = LocalGenerators(GeneratorConfig(settings, images_dir, progress_every))
+    return DrawService(database, generators, limits or ServiceLimits(), images_dir=images_dir)
+
+
+ServiceFactory = Callable[..., Awaitable[tuple[DrawService, EventLog, Any]]]
 
 
 @pytest.fixture
 async def make_service(
-    tmp_path: Path, smoke_settings: GeneratorSettings
+    tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[ServiceFactory]:
-    """Builds started services on one database; everything is stopped after the test."""
-    started: list[DrawService] = []
+    """Builds started services on one database; everything is stopped after the test.
 
-    async def make(**limits: int) -> tuple[DrawService, EventLog]:
+    `make_service(**limits)` gives (service, events, FakeGenerators); `make_service(local=True)`
+    gives the real generator process (LocalGenerators) with the smoke models instead.
+    """
+    started: list[DrawService] = []
+    images_dir = tmp_path / "images"
+
+    async def make(*, local: bool = False, **limits: int) -> tuple[DrawService, EventLog, Any]:
         database = Database.open(f"sqlite:///{tmp_path / 'thaidraw.db'}")
-        worker = WorkerConfig(smoke_settings, tmp_path / "images", progress_every=1)
-        service = DrawService(database, worker, ServiceLimits(**limits))
+        if local:
+            settings = request.getfixturevalue("smoke_settings")
+            service = local_service(database, settings, images_dir, ServiceLimits(**limits))
+        else:
+            fake = FakeGenerators(images_dir)
+            service = DrawService(database, fake, ServiceLimits(**limits), images_dir=images_dir)
         log = EventLog()
         service.subscribe("web", log)
         await service.start()
         started.append(service)
-        return service, log
+        return service, log, service.generators
 
     yield make
     for service in started:
@@ -104,5 +132,5 @@ async def idle_service(
     """A service that was never started: a real database in tmp_path/db, no generator process."""
     (tmp_path / "db").mkdir()
     database = Database.open(f"sqlite:///{tmp_path / 'db' / 'thaidraw.db'}")
-    yield DrawService(database, WorkerConfig(smoke_settings, tmp_path / "images"), ServiceLimits())
+    yield local_service(database, smoke_settings, tmp_path / "images")
     database.close()

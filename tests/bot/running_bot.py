@@ -130,8 +130,13 @@ class RunningBot:
 
 
 @contextmanager
-def running_bot(env: Mapping[str, str], cwd: Path, *args: str) -> Iterator[RunningBot]:
-    """`thaidraw serve ARGS` until the block ends; waits until it answers HTTP."""
+def running_bot(
+    env: Mapping[str, str], cwd: Path, *args: str, own_group: bool = False
+) -> Iterator[RunningBot]:
+    """`thaidraw serve ARGS` until the block ends; waits until it answers HTTP.
+
+    `own_group`: in a process group of its own, as a terminal runs it (Ctrl-C reaches the group).
+    """
     stderr_path = cwd / "serve.log"
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
@@ -140,6 +145,7 @@ def running_bot(env: Mapping[str, str], cwd: Path, *args: str) -> Iterator[Runni
             cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
+            start_new_session=own_group,
         )
     bot = RunningBot(process, int(env["THAIDRAW_PORT"]), stderr_path)
     try:
@@ -147,6 +153,38 @@ def running_bot(env: Mapping[str, str], cwd: Path, *args: str) -> Iterator[Runni
         yield bot
     finally:
         bot.stop()
+
+
+def is_running(pid: int) -> bool:
+    """The process exists and has not ended (an ended child nobody reaped yet does not count)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # the state follows the name in brackets
+
+
+def running_in_group(group: int) -> list[int]:
+    """The running processes of a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it ended while we looked
+        if fields[0] != "Z" and int(fields[2]) == group:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _answers(bot: RunningBot) -> Callable[[], bool | None]:

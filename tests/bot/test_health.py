@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.bridge import LoopBridge
+from bot.generators import GeneratorState, GeneratorStatus
 from bot.http.health import Health, check_health, generator_problem
 from bot.service import DrawService
-from bot.supervisor import GeneratorSupervisor, WorkerState
-from bot.worker import WorkerConfig
-from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
 from generator.weights.registry import select_files
 from tests.bot.running_bot import bot_environment, queue_jobs, running_bot
@@ -88,20 +86,16 @@ def test_a_generator_that_cannot_load_its_models_makes_health_503_with_the_reaso
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        (WorkerState.READY, None),
-        (WorkerState.BUSY, None),
-        (WorkerState.LOADING, "the generator process is loading its models"),
-        (WorkerState.LOAD_FAILED, "the generator process could not load its models: no VQGAN"),
-        (WorkerState.DEAD, "the generator process died and is being restarted"),
-        (WorkerState.STOPPED, "the generator process is not running"),
+        (GeneratorState.READY, None),
+        (GeneratorState.BUSY, None),
+        (GeneratorState.LOADING, "the generator process is loading its models"),
+        (GeneratorState.LOAD_FAILED, "the generator process could not load its models: no VQGAN"),
+        (GeneratorState.DEAD, "the generator process died and is being restarted"),
+        (GeneratorState.STOPPED, "the generator process is not running"),
     ],
 )
-def test_each_generator_state_has_its_answer(
-    smoke_settings: GeneratorSettings, tmp_path: Path, state: WorkerState, expected: str | None
-) -> None:
-    supervisor = GeneratorSupervisor(WorkerConfig(smoke_settings, tmp_path), lambda _: None)
-    supervisor.state, supervisor.load_error = state, "no VQGAN"
-    assert generator_problem(supervisor) == expected
+def test_each_generator_state_has_its_answer(state: GeneratorState, expected: str | None) -> None:
+    assert generator_problem(GeneratorStatus(state, load_error="no VQGAN")) == expected
 
 
 async def test_an_unreachable_database_makes_health_503(

@@ -16,15 +16,17 @@ from tests.bot.conftest import draw_request, origin
 async def test_a_jobs_life_is_logged_with_its_id_and_a_failure_with_its_detail(
     make_service, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    service, log = await make_service(max_jobs_per_user=5)
+    service, log, generators = await make_service(max_jobs_per_user=5)
     service.observe(log_job_event)
     with caplog.at_level(logging.INFO, logger="bot.jobs"):
         drawn = await service.submit(draw_request(steps=2), origin(), "/วาด คฤหาสน์")
-        broken = await service.submit(
-            draw_request(steps=2, init_image=str(tmp_path / "gone.png")), origin(), "/วาด"
-        )
+        broken = await service.submit(draw_request(steps=2, size=80), origin(), "/วาด")
         assert isinstance(drawn, Accepted)
         assert isinstance(broken, Accepted)
+        await generators.next_batch()
+        generators.finish(drawn.job.id)
+        await generators.next_batch()
+        generators.fail(broken.job.id, "bad_picture", f"cannot read image {tmp_path}/gone.png")
         await log.wait_for(drawn.job.id, JobDone)
         await log.wait_for(broken.job.id, JobFailed)
 

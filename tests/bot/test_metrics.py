@@ -10,15 +10,15 @@ import torch
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.bridge import LoopBridge
-from bot.events import JobDone, JobFailed, JobStarted
+from bot.events import JobDone, JobFailed
+from bot.generators.runner import gpu_memory
+from bot.generators.wire import GpuMemory
 from bot.metrics import ServiceMetrics
-from bot.protocol import GpuMemory
-from bot.service import Accepted, DrawService, ServiceLimits
-from bot.worker import WorkerConfig, gpu_memory
+from bot.service import Accepted, DrawService
 from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
 from storage.database import Database
-from tests.bot.conftest import draw_request, origin
+from tests.bot.conftest import draw_request, local_service, origin
 from tests.bot.running_bot import bot_environment, queue_jobs, running_bot
 
 WEB_LIKE = {"platform": "web", "value": "1", "action": "added"}
@@ -133,19 +133,21 @@ async def test_feedback_is_counted_by_platform_value_and_action(idle_service: Dr
 
 
 async def test_failed_and_cancelled_jobs_are_counted_and_only_pictures_are_images(
-    make_service, tmp_path: Path
+    make_service,
 ) -> None:
-    service, log = await make_service(max_jobs_per_user=5)
+    service, log, generators = await make_service(max_jobs_per_user=5)
     metrics = ServiceMetrics(service, LoopBridge(asyncio.get_running_loop()))
-    broken = await accepted(service, init_image=str(tmp_path / "missing.png"))
+    broken = await accepted(service)
+    await generators.next_batch()
+    generators.fail(broken.job.id, "bad_picture", "cannot read image")
     await log.wait_for(broken.job.id, JobFailed)
-    long = await accepted(service, steps=10, size=96)  # still drawing while the next one waits
-    long_job = long.job.id
-    await log.wait_for(long_job, JobStarted)
+    long = await accepted(service, size=96)
+    await generators.next_batch()  # still drawing while the next one waits
     waiting = await accepted(service, size=80)
     assert (await scrape(metrics))[("thaidraw_queue_length", frozenset())] == 1
     await service.cancel(origin(), waiting.job.id)
-    await log.wait_for(long_job, JobDone)
+    generators.finish(long.job.id)
+    await log.wait_for(long.job.id, JobDone)
 
     samples = await scrape(metrics)
     counts = {
@@ -158,15 +160,14 @@ async def test_failed_and_cancelled_jobs_are_counted_and_only_pictures_are_image
     assert value(samples, "thaidraw_job_wait_seconds_count") == 2
 
 
-async def test_the_generators_gpu_memory_appears_once_it_reports_some(
-    idle_service: DrawService,
-) -> None:
-    metrics = ServiceMetrics(idle_service, LoopBridge(asyncio.get_running_loop()))
+async def test_the_generators_gpu_memory_appears_once_it_reports_some(make_service) -> None:
+    service, _, generators = await make_service()
+    metrics = ServiceMetrics(service, LoopBridge(asyncio.get_running_loop()))
     assert gpu_memory(torch.device("cpu")) is None  # a CPU generator reports none
     assert not any(name.startswith("thaidraw_gpu") for name, _ in await scrape(metrics))
 
     # What a CUDA generator's last BatchFinished carried.
-    idle_service.supervisor.gpu_memory = GpuMemory(
+    generators.gpu_memory = GpuMemory(
         allocated=3 * 2**30, reserved=5 * 2**30, peak=7 * 2**30, total=80 * 2**30
     )
     samples = await scrape(metrics)
@@ -176,10 +177,16 @@ async def test_the_generators_gpu_memory_appears_once_it_reports_some(
     assert value(samples, "thaidraw_gpu_memory_bytes", kind="total") == 80 * 2**30
 
 
-async def test_generator_restarts_are_read_from_the_supervisor(idle_service: DrawService) -> None:
-    metrics = ServiceMetrics(idle_service, LoopBridge(asyncio.get_running_loop()))
-    idle_service.supervisor.restarts = 2
-    assert value(await scrape(metrics), "thaidraw_generator_restarts_total") == 2
+async def test_generator_restarts_and_readiness_are_read_from_the_generators(make_service) -> None:
+    service, _, generators = await make_service()
+    metrics = ServiceMetrics(service, LoopBridge(asyncio.get_running_loop()))
+    await service.submit(draw_request(), origin(), "/วาด")
+    await generators.next_batch()
+    generators.die()
+    await generators.next_batch()  # restarted, and drawing the job again
+    samples = await scrape(metrics)
+    assert value(samples, "thaidraw_generator_restarts_total") == 1
+    assert value(samples, "thaidraw_generator_ready") == 1
 
 
 async def test_each_app_has_its_own_registry(
@@ -187,7 +194,7 @@ async def test_each_app_has_its_own_registry(
 ) -> None:
     bridge = LoopBridge(asyncio.get_running_loop())
     with Database.open(f"sqlite:///{tmp_path / 'other.db'}") as other_database:
-        other = DrawService(other_database, WorkerConfig(smoke_settings, tmp_path), ServiceLimits())
+        other = local_service(other_database, smoke_settings, tmp_path)
         first, second = ServiceMetrics(idle_service, bridge), ServiceMetrics(other, bridge)
         await idle_service.record_feedback(stored_job(idle_service), origin(), "button", "ok", 1)
         assert value(await scrape(first), "thaidraw_feedback_total", **WEB_LIKE) == 1

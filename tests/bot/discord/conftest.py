@@ -15,18 +15,17 @@ from typing import Any
 
 import pytest_asyncio
 
-from bot.adapters import Core
 from bot.bridge import LoopBridge
+from bot.core import Core
 from bot.discord import MESSAGE_REF
 from bot.discord.adapter import DiscordAdapter
 from bot.discord.client import ThaiDrawClient
 from bot.events import JobDone, JobEvent
 from bot.service import DrawService, ServiceLimits
 from bot.settings import BotSettings
-from bot.worker import WorkerConfig
 from generator.settings import GeneratorSettings
 from storage.database import Database
-from tests.bot.conftest import EventLog
+from tests.bot.conftest import EventLog, local_service
 from tests.bot.discord.fake_discord import EPHEMERAL, FakeDiscord, Message
 from tests.bot.discord.gateway import (
     Person,
@@ -145,9 +144,10 @@ async def start_bot(
         **settings,
     )
     database = await asyncio.to_thread(Database.open, bot_settings.resolved_database_url())
-    service = DrawService(
+    service = local_service(
         database,
-        WorkerConfig(bot_settings.generator_part(), bot_settings.images_dir, progress_every=1),
+        bot_settings.generator_part(),
+        bot_settings.images_dir,
         ServiceLimits(
             max_queue=bot_settings.max_queue,
             max_jobs_per_user=bot_settings.max_jobs_per_user,

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from bot.adapters import Core, enabled_adapters
 from bot.bridge import LoopBridge
+from bot.core import Core
 from bot.discord.adapter import DiscordAdapter
+from bot.serve import enabled_adapters
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 

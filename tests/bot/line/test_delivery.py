@@ -17,8 +17,8 @@ import pytest
 import pytest_asyncio
 from linebot.v3.webhooks import Event
 
-from bot.adapters import Core
 from bot.bridge import LoopBridge
+from bot.core import Core
 from bot.events import JobDone, JobEvent, JobStarted
 from bot.line import messages
 from bot.line.adapter import LineAdapter
@@ -26,11 +26,10 @@ from bot.line.delivery import REPLY_TOKEN_HOLD_SECONDS
 from bot.line.postbacks import Action, Postback, decode
 from bot.service import Accepted, DrawService, ServiceLimits
 from bot.settings import BotSettings
-from bot.worker import WorkerConfig
 from generator.settings import GeneratorSettings
 from storage.database import Database
 from storage.records import JobRecord
-from tests.bot.conftest import draw_request, origin
+from tests.bot.conftest import draw_request, local_service, origin
 from tests.bot.line.conftest import ACCESS_TOKEN, SECRET, Call, EventFactory, FakeLine
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -119,7 +118,7 @@ async def core(
     folder = tmp_path_factory.mktemp("line-delivery")
     database = Database.open(f"sqlite:///{folder / 'thaidraw.db'}")
     limits = ServiceLimits(max_jobs_per_user=10, max_jobs_per_minute=100, batch_size=1)
-    service = DrawService(database, WorkerConfig(smoke_settings, folder / "images"), limits)
+    service = local_service(database, smoke_settings, folder / "images", limits, progress_every=10)
     router = Router()
     service.subscribe("line", router)
     service.subscribe("web", router)

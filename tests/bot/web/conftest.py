@@ -20,17 +20,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.adapters import Core
 from bot.bridge import LoopBridge
+from bot.core import Core
 from bot.http.app import create_app
 from bot.service import Accepted, DrawService, ServiceLimits
 from bot.settings import BotSettings
 from bot.web.adapter import WebAdapter
-from bot.worker import WorkerConfig
 from generator.settings import GeneratorSettings
 from storage.database import Database
 from storage.records import JobRecord
-from tests.bot.conftest import draw_request, origin
+from tests.bot.conftest import draw_request, local_service, origin
 
 T = TypeVar("T")
 
@@ -112,8 +111,8 @@ def running_core(
 
     async def start() -> DrawService:
         database = await asyncio.to_thread(Database.open, f"sqlite:///{data_dir / 'thaidraw.db'}")
-        worker = WorkerConfig(smoke_settings, data_dir / "images", progress_every=1)
-        service = DrawService(database, worker, ServiceLimits(max_queue=20, max_jobs_per_minute=30))
+        limits = ServiceLimits(max_queue=20, max_jobs_per_minute=30)
+        service = local_service(database, smoke_settings, data_dir / "images", limits)
         await service.start()
         return service
 

@@ -1,66 +1,71 @@
-"""Starts, watches and restarts the one generator process, and talks to it without blocking."""
+"""LocalGenerators: one generator process on this machine, started, watched and restarted here.
+
+The process (bot/generators/worker.py) owns the GPU; this side never blocks the event loop: it
+reads the pipe and the process sentinel with `loop.add_reader`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Callable
-from enum import StrEnum
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
-from bot.protocol import (
+from bot.generators import (
+    GeneratorDied,
+    GeneratorState,
+    GeneratorStatus,
+    GeneratorUnavailable,
+    UpdateSink,
+)
+from bot.generators.wire import (
     BatchFinished,
     CancelJob,
+    FromGenerator,
+    GeneratorJob,
+    GeneratorLoadFailed,
+    GeneratorReady,
     GpuMemory,
     JobFinished,
     RunBatch,
     Shutdown,
-    WorkerEvent,
-    WorkerJob,
-    WorkerLoadFailed,
-    WorkerReady,
 )
-from bot.worker import WorkerConfig, worker_main
+from bot.generators.worker import worker_main
+from bot.logging_setup import LogFormat
+from generator.settings import GeneratorSettings
 
 log = logging.getLogger(__name__)
 
 
-class WorkerState(StrEnum):
-    STOPPED = "stopped"
-    LOADING = "loading"
-    READY = "ready"
-    BUSY = "busy"
-    LOAD_FAILED = "load_failed"
-    DEAD = "dead"
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """What the generator process needs; sent to it once, when it starts."""
+
+    settings: GeneratorSettings
+    images_dir: Path  # finished pictures go here, named by job id
+    progress_every: int = 10  # steps between two progress reports (with a preview)
+    log_format: LogFormat = "text"
 
 
-class WorkerDied(Exception):
-    """The generator process exited while it held these jobs."""
-
-    def __init__(self, unfinished_job_ids: list[str], exit_code: int | None) -> None:
-        super().__init__(f"generator process exited with code {exit_code}")
-        self.unfinished_job_ids = unfinished_job_ids
-        self.exit_code = exit_code
-
-
-class WorkerUnavailable(Exception):
-    """The models could not be loaded; the message says why and what to do."""
-
-
-class GeneratorSupervisor:
+class LocalGenerators:
     """Owns the generator process; every call happens on the event loop and returns quickly."""
 
-    def __init__(self, config: WorkerConfig, on_event: Callable[[WorkerEvent], None]) -> None:
+    def __init__(self, config: GeneratorConfig) -> None:
         self.config = config
-        self.on_event = on_event
-        self.state = WorkerState.STOPPED
+        self.state = GeneratorState.STOPPED
         self.restarts = 0
         self.model_versions: dict[str, str] = {}
         self.device = ""
         self.load_error: str | None = None
         self.gpu_memory: GpuMemory | None = None  # as the process last reported it
+        self._on_update: UpdateSink | None = None
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._ready: asyncio.Future[None] | None = None
@@ -76,42 +81,52 @@ class GeneratorSupervisor:
 
     @property
     def alive(self) -> bool:
-        return self.state in (WorkerState.READY, WorkerState.BUSY)
+        return self.state in (GeneratorState.READY, GeneratorState.BUSY)
 
-    async def start(self) -> None:
+    def status(self) -> GeneratorStatus:
+        return GeneratorStatus(
+            state=self.state,
+            device=self.device,
+            restarts=self.restarts,
+            pid=self.pid,
+            model_versions=dict(self.model_versions),
+            load_error=self.load_error,
+            gpu_memory=self.gpu_memory,
+        )
+
+    async def start(self, on_update: UpdateSink) -> None:
         """Spawn the process and wait until its models are loaded (or refuse to load)."""
+        if self._process is not None:
+            self.restarts += 1
+        self._on_update = on_update
         loop = asyncio.get_running_loop()
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=worker_main, args=(self.config, child_end), name="thaidraw-generator"
         )
-        process.start()
+        with _sigint_blocked():
+            process.start()
         child_end.close()
         self._process, self._connection = process, parent_end
         self._exited = asyncio.Event()
         self._stopping = False
         self._ready = loop.create_future()
-        self.state = WorkerState.LOADING
+        self.state = GeneratorState.LOADING
         loop.add_reader(parent_end.fileno(), self._read_messages)
         loop.add_reader(process.sentinel, self._on_exit)
         log.info("generator process %s started; loading models", process.pid)
         await self._ready
 
-    async def restart(self) -> None:
-        self.restarts += 1
-        await self.start()
-
-    async def run_batch(self, job_ids_and_requests: list[tuple[str, dict]]) -> None:
-        """Send a batch and wait until the process reports it finished (raises WorkerDied)."""
-        if self.state != WorkerState.READY or self._connection is None:
-            raise WorkerDied([job_id for job_id, _ in job_ids_and_requests], None)
+    async def run_batch(self, jobs: Sequence[GeneratorJob]) -> None:
+        """Send a batch and wait until the process reports it finished (raises GeneratorDied)."""
+        if self.state != GeneratorState.READY or self._connection is None:
+            raise GeneratorDied([job.job_id for job in jobs], None)
         self._next_batch_id += 1
-        jobs = tuple(WorkerJob(job_id, request) for job_id, request in job_ids_and_requests)
         self._unfinished = [job.job_id for job in jobs]
         self._batch = asyncio.get_running_loop().create_future()
-        self.state = WorkerState.BUSY
-        self._connection.send(RunBatch(self._next_batch_id, jobs))
+        self.state = GeneratorState.BUSY
+        self._connection.send(RunBatch(self._next_batch_id, tuple(jobs)))
         await self._batch
 
     def cancel(self, job_id: str) -> None:
@@ -128,7 +143,7 @@ class GeneratorSupervisor:
         if process is None or not process.is_alive():
             return []
         self._stopping = True
-        if self.state == WorkerState.LOADING:
+        if self.state == GeneratorState.LOADING:
             process.terminate()  # nothing to finish; waiting for the models would only delay
         elif self._connection is not None and self.alive:
             self._connection.send(Shutdown())
@@ -152,28 +167,29 @@ class GeneratorSupervisor:
         except (EOFError, OSError):
             self._forget_connection()
 
-    def _handle(self, message: WorkerEvent) -> None:
-        if isinstance(message, WorkerReady):
+    def _handle(self, message: FromGenerator) -> None:
+        if isinstance(message, GeneratorReady):
             self.model_versions, self.device = message.model_versions, message.device
             self.gpu_memory = message.gpu_memory
-            self.state, self.load_error = WorkerState.READY, None
+            self.state, self.load_error = GeneratorState.READY, None
             log.info("generator ready on %s with %s", message.device, message.model_versions)
             _resolve(self._ready)
             return
-        if isinstance(message, WorkerLoadFailed):
-            self.state, self.load_error = WorkerState.LOAD_FAILED, message.message
+        if isinstance(message, GeneratorLoadFailed):
+            self.state, self.load_error = GeneratorState.LOAD_FAILED, message.message
             log.error("generator could not load its models: %s", message.message)
-            _reject(self._ready, WorkerUnavailable(message.message))
+            _reject(self._ready, GeneratorUnavailable(message.message))
             return
-        if isinstance(message, JobFinished) and message.job_id in self._unfinished:
-            self._unfinished.remove(message.job_id)
         if isinstance(message, BatchFinished):
-            self.state = WorkerState.READY
+            self.state = GeneratorState.READY
             self.gpu_memory = message.gpu_memory
             self._unfinished = []
             _resolve(self._batch)
             return
-        self.on_event(message)
+        if isinstance(message, JobFinished) and message.job_id in self._unfinished:
+            self._unfinished.remove(message.job_id)
+        assert self._on_update is not None  # set by start, before the process can say anything
+        self._on_update(message)
 
     def _on_exit(self) -> None:
         assert self._process is not None
@@ -184,12 +200,12 @@ class GeneratorSupervisor:
         loop.remove_reader(self._process.sentinel)
         self._process.join(timeout=5)  # the sentinel fired: it has ended, this only reaps it
         exit_code = self._process.exitcode
-        if self.state != WorkerState.LOAD_FAILED:
-            self.state = WorkerState.STOPPED if self._stopping else WorkerState.DEAD
+        if self.state != GeneratorState.LOAD_FAILED:
+            self.state = GeneratorState.STOPPED if self._stopping else GeneratorState.DEAD
         level = logging.INFO if self._stopping else logging.WARNING
         log.log(level, "generator process %s exited with code %s", self._process.pid, exit_code)
-        died = WorkerDied(list(self._unfinished), exit_code)
-        _reject(self._ready, WorkerUnavailable(self.load_error or str(died)))
+        died = GeneratorDied(list(self._unfinished), exit_code)
+        _reject(self._ready, GeneratorUnavailable(self.load_error or str(died)))
         _reject(self._batch, died)
         self._exited.set()
 
@@ -199,6 +215,22 @@ class GeneratorSupervisor:
         asyncio.get_running_loop().remove_reader(self._connection.fileno())
         self._connection.close()
         self._connection = None
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread while the process is spawned.
+
+    The child inherits the mask, so a Ctrl-C in its first instants stays pending until
+    `worker_main` ignores SIGINT: it never kills the process nor becomes a KeyboardInterrupt.
+    """
+    # Starting multiprocessing's resource tracker unblocks SIGINT, so it must run before.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _resolve(future: asyncio.Future[None] | None) -> None:

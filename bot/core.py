@@ -1,4 +1,4 @@
-"""What every platform adapter offers the server, and which adapters the settings enable."""
+"""What an adapter is given (Core) and what it offers the server (Adapter); imports no adapter."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from bot.bridge import LoopBridge
 from bot.events import JobEvent
 from bot.service import DrawService
 from bot.settings import BotSettings
-from bot.web.adapter import WebAdapter
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,3 @@ class Adapter(Protocol):
     async def on_event(self, event: JobEvent) -> None:
         """Turn a job event into platform messages (called in order, one at a time)."""
         ...
-
-
-def enabled_adapters(core: Core) -> list[Adapter]:
-    """The web page always; LINE and Discord when their credentials are set."""
-    adapters: list[Adapter] = [WebAdapter(core)]
-    if core.settings.line_enabled:
-        from bot.line.adapter import LineAdapter  # the LINE SDK loads only when LINE is on
-
-        adapters.append(LineAdapter(core))
-    if core.settings.discord_enabled:
-        from bot.discord.adapter import DiscordAdapter
-
-        adapters.append(DiscordAdapter(core))
-    return adapters

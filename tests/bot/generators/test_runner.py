@@ -1,12 +1,21 @@
-"""The generator process's batch runner: pictures on disk, and what happens when memory runs out."""
+"""The generator process's batch runner: pictures on disk, and what happens when something fails."""
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
 import torch
 from PIL import Image
 
-from bot.protocol import JobFinished, JobProgress, WorkerJob
-from bot.worker import BatchRunner, WorkerConfig
+from bot.generators.local import GeneratorConfig
+from bot.generators.runner import BatchRunner
+from bot.generators.wire import GeneratorJob, JobFinished, JobProgress
 from generator.engine import Engine
 from generator.pictures import read_recipe
 from generator.settings import GeneratorSettings
@@ -29,16 +38,16 @@ class SmallGPU(Engine):
         return super().draw(jobs, **callbacks)
 
 
-def run(engine: Engine, jobs: list[WorkerJob], tmp_path, cancelled=frozenset()) -> list:
+def run(engine: Engine, jobs: list[GeneratorJob], tmp_path, cancelled=frozenset()) -> list:
     sent: list = []
-    config = WorkerConfig(GeneratorSettings(), tmp_path)
+    config = GeneratorConfig(GeneratorSettings(), tmp_path)
     BatchRunner(engine, config, sent.append, lambda job_id: job_id in cancelled).run(jobs)
     return sent
 
 
-def jobs(count: int, **fields) -> list[WorkerJob]:
+def jobs(count: int, **fields) -> list[GeneratorJob]:
     return [
-        WorkerJob(f"job{i:04d}", draw_request("แดง", seed=i, steps=4, **fields).to_dict())
+        GeneratorJob(f"job{i:04d}", draw_request("แดง", seed=i, steps=4, **fields).to_dict())
         for i in range(count)
     ]
 
@@ -84,7 +93,7 @@ def test_an_unreadable_init_picture_fails_only_its_own_job(tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a picture")
     batch = [
-        WorkerJob("bad-job1", draw_request("แดง", init_image=str(broken)).to_dict()),
+        GeneratorJob("bad-job1", draw_request("แดง", init_image=str(broken)).to_dict()),
         *jobs(1),
     ]
     results = finished(run(SmallGPU(max_batch=8), batch, tmp_path))
@@ -97,3 +106,48 @@ def test_a_cancelled_job_reports_cancelled_and_leaves_no_picture(tmp_path):
     assert results["job0001"].status == "cancelled"
     assert not (tmp_path / "job0001.png").exists()
     assert results["job0000"].status == "done"
+
+
+def test_a_picture_that_cannot_be_saved_fails_only_its_own_job(tmp_path, caplog):
+    (tmp_path / "job0001.png").mkdir()  # the picture's name is taken by a folder
+    with caplog.at_level(logging.ERROR, logger="bot.generators.runner"):
+        results = finished(run(SmallGPU(max_batch=8), jobs(3), tmp_path))
+    failed = results["job0001"]
+    assert (failed.status, failed.failure) == ("failed", "not_saved")
+    assert failed.detail.startswith("IsADirectoryError")
+    assert (results["job0000"].status, results["job0002"].status) == ("done", "done")
+    assert "could not save the picture of job job0001" in caplog.text  # the cause, for the operator
+    assert not list(tmp_path.glob("job0001*.jpg"))
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system with no space left: a tiny tmpfs, filled (where the machine lets us)."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    try:
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        pytest.skip("no mount command on this machine")
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        with (folder / "filler").open("wb", buffering=0) as filler, suppress(OSError):
+            while True:  # until the file system says it is full
+                filler.write(b"\0" * 4096)
+        assert os.statvfs(folder).f_bavail == 0
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_on_a_full_disk_each_job_fails_with_its_reason_and_the_runner_carries_on(full_disk):
+    results = finished(run(SmallGPU(max_batch=8), jobs(2), full_disk))
+    assert {(m.status, m.failure) for m in results.values()} == {("failed", "not_saved")}
+    assert all("No space left on device" in m.detail for m in results.values())
+    assert sorted(path.name for path in full_disk.iterdir()) == ["filler"]  # nothing half-written

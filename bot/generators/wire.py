@@ -1,4 +1,8 @@
-"""Messages between the serving process and the generator process (all picklable, all small)."""
+"""What crosses the pipe between the serving process and the generator process.
+
+Every message is a small picklable dataclass; the service sees only `GeneratorJob`, `JobProgress`
+and `JobFinished` (through bot.generators), the rest stays between LocalGenerators and its process.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-FailureReason = Literal["out_of_memory", "bad_picture", "internal", "worker_died"]
+FailureReason = Literal["out_of_memory", "bad_picture", "not_saved", "internal"]
 
 # serving process → generator process
 
 
 @dataclass(frozen=True)
-class WorkerJob:
+class GeneratorJob:
+    """One job as the generator draws it."""
+
     job_id: str
     request: dict[str, Any]  # DrawRequest.to_dict(), seed already chosen
 
 
 @dataclass(frozen=True)
 class RunBatch:
-    batch_id: int
-    jobs: tuple[WorkerJob, ...]
+    batch_id: int  # counts up per process; BatchFinished names it
+    jobs: tuple[GeneratorJob, ...]
 
 
 @dataclass(frozen=True)
 class CancelJob:
+    """Stop this job between two steps (it ends as JobFinished "cancelled")."""
+
     job_id: str
 
 
@@ -47,14 +55,16 @@ class GpuMemory:
 
 
 @dataclass(frozen=True)
-class WorkerReady:
+class GeneratorReady:
+    """The models are loaded; batches may come."""
+
     model_versions: dict[str, str]
     device: str
     gpu_memory: GpuMemory | None = None  # None on the CPU
 
 
 @dataclass(frozen=True)
-class WorkerLoadFailed:
+class GeneratorLoadFailed:
     """The models could not be loaded; restarting will not help until the operator acts."""
 
     message: str
@@ -93,8 +103,11 @@ class JobFinished:
 
 @dataclass(frozen=True)
 class BatchFinished:
+    """Every job of the batch has its JobFinished; the next batch may come."""
+
     batch_id: int
     gpu_memory: GpuMemory | None = None  # None on the CPU
 
 
-WorkerEvent = WorkerReady | WorkerLoadFailed | JobProgress | JobFinished | BatchFinished
+ToGenerator = RunBatch | CancelJob | Shutdown
+FromGenerator = GeneratorReady | GeneratorLoadFailed | JobProgress | JobFinished | BatchFinished

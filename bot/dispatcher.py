@@ -1,0 +1,182 @@
+"""The dispatcher: from the waiting line to the generators, and every job they held settled."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from bot import messages
+from bot.event_hub import EventHub, cancel_task
+from bot.events import (
+    JobCancelled,
+    JobDone,
+    JobEvent,
+    JobFailed,
+    JobProgressed,
+    JobQueued,
+    JobStarted,
+)
+from bot.generators import (
+    GeneratorDied,
+    Generators,
+    GeneratorUnavailable,
+    JobUpdate,
+)
+from bot.generators.wire import GeneratorJob, JobFinished, JobProgress
+from bot.job_queue import JobQueue, PendingJob
+from generator.request import DrawRequest
+from storage.database import Database
+from storage.records import JobRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 2  # a job the generator dies on is tried once more, then failed
+RESTART_PAUSE_SECONDS = 5.0  # after a death while starting, before the next try
+
+
+class Dispatcher:
+    """The only part of the service that knows the generators; all methods run on the loop."""
+
+    def __init__(
+        self,
+        database: Database,
+        generators: Generators,
+        queue: JobQueue,
+        hub: EventHub,
+        batch_size: int,
+    ) -> None:
+        self.database = database
+        self.generators = generators
+        self.queue = queue
+        self.hub = hub
+        self.batch_size = batch_size
+        self.running: dict[str, JobRecord] = {}
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        """Take up the jobs a previous run left, then send batches as jobs come."""
+        await self._recover_jobs()
+        self._task = asyncio.create_task(self._dispatch(), name="thaidraw-dispatcher")
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Send nothing more; the running batch finishes in the grace period or waits in line."""
+        await cancel_task(self._task)
+        for job_id in await self.generators.stop(grace_seconds):
+            await asyncio.to_thread(self.database.jobs.requeue, job_id, count_attempt=False)
+
+    def enqueue(self, job: JobRecord) -> int:
+        """Put a stored job in line; returns its position (1 = next)."""
+        request = DrawRequest.from_dict(job.request)
+        position = self.queue.push(PendingJob(job.id, job.user_id, request.size))
+        self.hub.publish(JobQueued(job, position))
+        return position
+
+    async def cancel(self, job: JobRecord) -> str:
+        """Take a waiting job out of line, or ask the generators to stop a running one."""
+        if self.queue.remove(job.id) is not None:
+            job = await asyncio.to_thread(self.database.jobs.mark_cancelled, job.id)
+            self.hub.publish(JobCancelled(job))
+            return messages.cancelled(job.id)
+        if job.id in self.running:
+            self.generators.cancel(job.id)
+            return messages.cancelling(job.id)
+        return messages.NOTHING_TO_CANCEL
+
+    async def _recover_jobs(self) -> None:
+        """Queue again every job a previous run left queued or running; none is silently lost."""
+        left = await asyncio.to_thread(self.database.jobs.in_states, ("queued", "running"))
+        for job in left:
+            if job.status == "running":
+                job = await asyncio.to_thread(self.database.jobs.requeue, job.id)
+                if job.attempts >= MAX_ATTEMPTS:
+                    await self._fail(job, messages.INTERRUPTED_TWICE, "interrupted twice")
+                    continue
+            self.enqueue(job)
+        if left:
+            log.info("took up %d jobs left from the last run", len(left))
+
+    async def _dispatch(self) -> None:
+        while True:
+            if not self.generators.alive:
+                await self._start_generators()
+            await self.queue.wait_for_jobs()
+            if not self.generators.alive:
+                continue
+            started = []
+            for pending in self.queue.take_batch(self.batch_size):
+                job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
+                self.running[job.id] = job
+                started.append(job)
+                self.hub.publish(JobStarted(job))
+            try:
+                await self.generators.run_batch(
+                    [GeneratorJob(job.id, job.request) for job in started]
+                )
+            except GeneratorDied as died:
+                await self._requeue_after_death(died)
+            await self.hub.settled()  # every result of this batch is recorded before the next
+
+    async def _start_generators(self) -> None:
+        """Start (or restart) them; if they cannot load their models, tell whoever waits."""
+        try:
+            await self.generators.start(self._on_update)
+        except GeneratorUnavailable as error:
+            await self._fail_waiting_jobs(messages.GENERATOR_UNAVAILABLE, str(error))
+            await self.queue.wait_for_jobs()
+        except GeneratorDied as died:
+            log.error("generator process died while starting: %s", died)
+            await asyncio.sleep(RESTART_PAUSE_SECONDS)
+
+    async def _requeue_after_death(self, died: GeneratorDied) -> None:
+        log.error("generator process died holding %s", died.unfinished_job_ids)
+        for job_id in reversed(died.unfinished_job_ids):
+            job = await asyncio.to_thread(self.database.jobs.requeue, job_id)
+            self.running.pop(job_id, None)
+            if job.attempts >= MAX_ATTEMPTS:
+                await self._fail(
+                    job, messages.GENERATOR_CRASHED, f"generator process died ({died.exit_code})"
+                )
+            else:
+                request = DrawRequest.from_dict(job.request)
+                self.queue.push(PendingJob(job.id, job.user_id, request.size), front=True)
+
+    async def _fail_waiting_jobs(self, reason: str, detail: str) -> None:
+        """Without models nothing can be drawn: tell everyone waiting rather than let them wait."""
+        while len(self.queue):
+            for pending in self.queue.take_batch(len(self.queue)):
+                job = await asyncio.to_thread(self.database.jobs.get, pending.job_id)
+                if job is not None:
+                    await self._fail(job, reason, detail)
+
+    async def _fail(self, job: JobRecord, reason: str, detail: str) -> None:
+        job = await asyncio.to_thread(self.database.jobs.mark_failed, job.id, detail)
+        self.hub.publish(JobFailed(job, reason))
+
+    def _on_update(self, update: JobUpdate) -> None:
+        self.hub.record(partial(self._record, update))
+
+    async def _record(self, update: JobUpdate) -> JobEvent | None:
+        """Store what the generators reported; the event for the adapters, if any."""
+        if isinstance(update, JobProgress):
+            job = self.running.get(update.job_id)
+            if job is None:
+                return None
+            return JobProgressed(job, update.step, update.total, update.preview_jpeg)
+        return await self._record_finished(update)
+
+    async def _record_finished(self, finished: JobFinished) -> JobEvent:
+        self.running.pop(finished.job_id, None)
+        jobs = self.database.jobs
+        if finished.status == "cancelled":
+            return JobCancelled(await asyncio.to_thread(jobs.mark_cancelled, finished.job_id))
+        if finished.status == "failed":
+            job = await asyncio.to_thread(jobs.mark_failed, finished.job_id, finished.detail)
+            return JobFailed(job, messages.failure_reason(finished.failure))
+        models = finished.recipe.get("models")
+        job = await asyncio.to_thread(jobs.mark_done, finished.job_id, finished.pictures, models)
+        full, preview = (
+            next(p.path for p in finished.pictures if p.kind == kind)
+            for kind in ("full", "preview")
+        )
+        return JobDone(job, full, preview, finished.recipe, finished.seconds)

@@ -1,0 +1,145 @@
+"""The generator process's entry point, `worker_main`: it loads the models once, then draws.
+
+The process decides what signals and failures mean for itself: Ctrl-C is the serving process's
+to handle (it sends Shutdown), a job that fails ends alone as its own JobFinished (runner.py),
+and the process exits as soon as the serving process is gone. This module imports no torch at
+the top, so that the watch on the parent starts before the slow imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import traceback
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, NoReturn
+
+from bot.generators.wire import (
+    BatchFinished,
+    CancelJob,
+    FromGenerator,
+    GeneratorLoadFailed,
+    GeneratorReady,
+    RunBatch,
+    Shutdown,
+    ToGenerator,
+)
+from bot.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    import torch
+
+    from bot.generators.local import GeneratorConfig
+    from generator.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+class _Inbox:
+    """The serving process's messages, read between batches and between two steps."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.cancelled: set[str] = set()
+        self.stopping = False  # Shutdown came: finish the running batch, then exit
+
+    def receive(self) -> ToGenerator:
+        """Wait for the next message."""
+        try:
+            return self._take(self.connection.recv())
+        except EOFError:
+            _parent_gone()
+
+    def is_cancelled(self, job_id: str) -> bool:
+        """Read what has arrived without waiting, then answer (the engine asks between steps)."""
+        try:
+            while self.connection.poll():
+                self._take(self.connection.recv())
+        except EOFError:
+            _parent_gone()
+        return job_id in self.cancelled
+
+    def send(self, message: FromGenerator) -> None:
+        try:
+            self.connection.send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            _parent_gone()
+
+    def _take(self, message: ToGenerator) -> ToGenerator:
+        if isinstance(message, CancelJob):
+            self.cancelled.add(message.job_id)
+        elif isinstance(message, Shutdown):
+            self.stopping = True
+        return message
+
+
+def worker_main(config: GeneratorConfig, connection: Connection) -> None:
+    """Entry point of the generator process (started with the spawn method)."""
+    _own_signals()
+    configure_logging(config.log_format)  # this process holds no secrets to redact
+    _exit_with_parent()
+    from bot.generators.runner import BatchRunner, gpu_memory  # torch: seconds to import
+
+    inbox = _Inbox(connection)
+    loaded = _load(config, inbox)
+    if loaded is None:
+        return
+    engine, device = loaded
+    runner = BatchRunner(engine, config, inbox.send, inbox.is_cancelled)
+    while not inbox.stopping:
+        message = inbox.receive()
+        if isinstance(message, RunBatch):
+            runner.run(message.jobs)
+            inbox.cancelled.difference_update(job.job_id for job in message.jobs)
+            inbox.send(BatchFinished(message.batch_id, gpu_memory(device)))
+
+
+def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device] | None:
+    """Load the models once and say so; None (after saying why) when they cannot be loaded."""
+    from bot.generators.runner import gpu_memory
+    from generator.engine import Engine
+    from generator.weights.loading import MissingWeightsError, load_bundle, resolve_device
+
+    try:
+        device = resolve_device(config.settings.device)
+        bundle = load_bundle(config.settings, device)
+    except MissingWeightsError as error:
+        inbox.send(GeneratorLoadFailed(str(error)))
+        return None
+    except Exception as error:
+        inbox.send(GeneratorLoadFailed(f"{type(error).__name__}: {error}"))
+        log.error("could not load the models:\n%s", traceback.format_exc())
+        return None
+    config.images_dir.mkdir(parents=True, exist_ok=True)
+    engine = Engine(bundle, device, progress_every=config.progress_every)
+    inbox.send(GeneratorReady(bundle.versions(), str(device), gpu_memory(device)))
+    return engine, device
+
+
+def _own_signals() -> None:
+    """Ignore Ctrl-C: it reaches the whole process group, and the serving process owns shutdown.
+
+    LocalGenerators spawned this process with SIGINT blocked; once ignored, a pending one is gone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _exit_with_parent() -> None:
+    """Exit as soon as the serving process is gone, even while a step runs (after a kill -9)."""
+    parent = multiprocessing.parent_process()
+    assert parent is not None, "the generator process is started by LocalGenerators"
+
+    def watch() -> None:
+        wait([parent.sentinel])  # readable once the parent has gone, however it went
+        _parent_gone()
+
+    threading.Thread(target=watch, name="thaidraw-parent-watch", daemon=True).start()
+
+
+def _parent_gone() -> NoReturn:
+    log.warning("the serving process is gone; the generator process exits")
+    os._exit(1)  # nobody is left to take a result; the next start takes the jobs up again
