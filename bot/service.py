@@ -471,7 +471,9 @@ class DrawService:
             job = self._running.get(message.job_id)
             if job is None:
                 return None
-            return JobProgressed(job, message.step, message.total, message.preview_jpeg)
+            return JobProgressed(
+                job, message.step, message.total, message.preview_jpeg, message.seconds_per_step
+            )
         if not isinstance(message, JobFinished):
             return None
         self._running.pop(message.job_id, None)
