@@ -37,7 +37,7 @@ from generator.models.vqgan import TamingVQGAN
 from generator.request import DrawRequest, WeightedPrompt
 from generator.weights.smoke import ensure_smoke_models
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+TEST_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 PROMPT, NEGATIVE = "คฤหาสน์ แฮรี่พอตเตอร์", "ภาพเบลอ"
 
 
@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--vqgan-yaml", type=Path, default=REFERENCE_DIR / "vqgan" / "model.yaml")
+    parser.add_argument("--vqgan-yaml", type=Path, default=TEST_DATA / "vqgan" / "model.yaml")
     args = parser.parse_args()
     device = torch.device(args.device)
     bundle = real_architectures(device, args.vqgan_yaml)

@@ -162,7 +162,9 @@ class Dispatcher:
             job = self.running.get(update.job_id)
             if job is None:
                 return None
-            return JobProgressed(job, update.step, update.total, update.preview_jpeg)
+            return JobProgressed(
+                job, update.step, update.total, update.preview_jpeg, update.seconds_per_step
+            )
         return await self._record_finished(update)
 
     async def _record_finished(self, finished: JobFinished) -> JobEvent:

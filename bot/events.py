@@ -29,6 +29,7 @@ class JobProgressed(JobEvent):
     step: int
     total: int
     preview_jpeg: bytes = field(repr=False)
+    seconds_per_step: float | None = None  # as the generator measured it, for a time estimate
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ SHUTDOWN_GRACE_SECONDS = 60.0
 
 
 @click.command()
-@click.option("--models", type=click.Choice(["real", "smoke"]), help="Default: THAIDRAW_MODELS.")
+@click.option(
+    "--models", type=click.Choice(["real", "smoke", "auto"]), help="Default: THAIDRAW_MODELS."
+)
 @click.option("--host", help="Default: THAIDRAW_HOST (127.0.0.1).")
 @click.option("--port", type=int, help="Default: THAIDRAW_PORT (8000).")
 def serve(models: str | None, host: str | None, port: int | None) -> None:
@@ -38,6 +40,9 @@ def serve(models: str | None, host: str | None, port: int | None) -> None:
         click.echo(str(error), err=True)
         sys.exit(2)
     configure_logging(settings.log_format, secret_values(settings))
+    from generator.weights.loading import resolve_models  # loads torch: not for `--help`
+
+    settings = resolve_models(settings)
     try:
         run_startup_checks(settings)
     except StartupCheckFailed as error:

@@ -44,12 +44,17 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @click.option("--target-weight", type=float, default=DEFAULT_TARGET_WEIGHT, show_default=True)
 @click.option("--cutn", type=int, default=DEFAULT_CUTN, show_default=True, help="Cutouts a step.")
 @click.option("--out", type=click.Path(path_type=Path), help="PNG to write.")
-@click.option("--models", type=click.Choice(["real", "smoke"]), help="Default: THAIDRAW_MODELS.")
+@click.option(
+    "--models", type=click.Choice(["real", "smoke", "auto"]), help="Default: THAIDRAW_MODELS."
+)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Default: auto.")
 @click.option(
     "--text-encoder",
     metavar="thclip|mclip|FOLDER",
     help="Default: THAIDRAW_TEXT_ENCODER (thclip); a folder from `thaidraw thclip train`.",
+)
+@click.option(
+    "--quiet", is_flag=True, help="No progress bar on stderr (the PNG path still prints)."
 )
 def draw(
     prompt: str,
@@ -68,6 +73,7 @@ def draw(
     models: str | None,
     device: str | None,
     text_encoder: str | None,
+    quiet: bool,
 ) -> None:
     """Draw PROMPT (Thai; `ข้อความ:น้ำหนัก | …` allowed) and print the PNG's path."""
     overrides = {"models": models, "device": device, "text_encoder": text_encoder}
@@ -125,7 +131,11 @@ def draw(
         click.echo(SMOKE_NOTICE, err=True)
 
     engine = Engine(bundle, torch_device, progress_every=1)
-    with tqdm(total=request.steps, unit="step", disable=not sys.stderr.isatty()) as bar:
+    # Steps done of all, and the time left at this device's pace, on stderr (also when it is
+    # not a terminal: a log shows the run is alive); stdout keeps only the PNG's path.
+    with tqdm(
+        total=request.steps, desc="drawing", unit="step", file=sys.stderr, disable=quiet
+    ) as bar:
         (result,) = engine.draw(
             [EngineJob(request, init, target)], on_progress=lambda update: bar.update(1)
         )

@@ -21,7 +21,8 @@ class GeneratorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     weights_dir: Path = Field(Path("weights"), validation_alias="THAIDRAW_WEIGHTS_DIR")
-    models: Literal["real", "smoke"] = Field("real", validation_alias="THAIDRAW_MODELS")
+    # real, smoke, or auto: real when all its files are there, else smoke (resolve_models)
+    models: Literal["real", "smoke", "auto"] = Field("real", validation_alias="THAIDRAW_MODELS")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", validation_alias="THAIDRAW_DEVICE")
     # `thclip`, `mclip`, or the folder of a student trained by `thaidraw thclip train`.
     text_encoder: str = Field("thclip", validation_alias="THAIDRAW_TEXT_ENCODER")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.exc import ArgumentError
 
-from storage.urls import default_database_url, normalise_database_url
+# SQLAlchemy (storage.urls) is imported where a URL is read, not with the settings: commands
+# that never open the database (`thaidraw parse`) read these settings and must start at once.
 
 
 class StorageSettings(BaseSettings):
@@ -25,6 +25,10 @@ class StorageSettings(BaseSettings):
         # `.env.example` copied as is leaves `DATABASE_URL=` empty: that means the default.
         if value is None or not value.strip():
             return None
+        from sqlalchemy.exc import ArgumentError
+
+        from storage.urls import normalise_database_url
+
         try:
             return normalise_database_url(value.strip())
         except ArgumentError:
@@ -32,4 +36,6 @@ class StorageSettings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL to open (creates the data directory for the SQLite default)."""
+        from storage.urls import default_database_url
+
         return self.database_url or default_database_url(self.data_dir)

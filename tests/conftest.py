@@ -9,15 +9,30 @@ import pytest
 from generator.weights.layout import WeightsLayout
 from generator.weights.smoke import ensure_smoke_models
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+# pytester: tests of the suite's own hooks run pytest inside pytest; chromium: the line that says
+# the browser tests were skipped.
+pytest_plugins = ["pytester", "tests.bot.web.chromium"]
+
+TEST_DATA = Path(__file__).resolve().parent / "data"
+# Machine-translated captions may not be shipped; CI has ../shared/reference beside the checkout.
+CAPTIONS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captions"
 
 
 @pytest.fixture(scope="session")
-def reference_dir() -> Path:
-    """The read-only real data in `../shared/reference` (skips when the checkout lacks it)."""
-    if not REFERENCE_DIR.is_dir():
-        pytest.skip(f"reference data not found at {REFERENCE_DIR}")
-    return REFERENCE_DIR
+def test_data() -> Path:
+    """The project's real, MIT-licensed test data (`tests/data`: LAION head, VQGAN config)."""
+    return TEST_DATA
+
+
+@pytest.fixture(scope="session")
+def reference_captions() -> Path:
+    """The real caption files in `../shared/reference/captions` (skips, saying so, without them)."""
+    if not CAPTIONS_DIR.is_dir():
+        pytest.skip(
+            f"needs the machine-translated captions at {CAPTIONS_DIR} (not shipped with the "
+            "project; put the shared reference data beside the checkout to run it)"
+        )
+    return CAPTIONS_DIR
 
 
 @pytest.fixture(scope="session")

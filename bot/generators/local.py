@@ -50,7 +50,7 @@ class GeneratorConfig:
 
     settings: GeneratorSettings
     images_dir: Path  # finished pictures go here, named by job id
-    progress_every: int = 10  # steps between two progress reports (with a preview)
+    progress_every: int = 10  # a preview every this many steps, after the first step's
     log_format: LogFormat = "text"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,28 @@ def jpeg_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+class StepClock:
+    """Seconds per step of one batch on this device, for the time people are told is left.
+
+    Counted from the first step seen, since the first includes setting the batch up; until a
+    second one, the first's own time (setting up included) is the best guess.
+    """
+
+    def __init__(self, now: Callable[[], float] = time.perf_counter) -> None:
+        self.now = now
+        self.started = now()
+        self.first: tuple[float, int] | None = None  # when, and which step
+
+    def seconds_per_step(self, step: int) -> float:
+        now = self.now()
+        if self.first is None:
+            self.first = (now, step)
+        first_time, first_step = self.first
+        if step == first_step:
+            return (now - self.started) / step
+        return (now - first_time) / (step - first_step)
+
+
 class BatchRunner:
     """Runs one batch, splitting it when the GPU runs out of memory instead of failing everyone."""
 
@@ -91,10 +114,23 @@ class BatchRunner:
         if not jobs:
             return
         job_ids = [job_id for job_id, _ in jobs]
+        clock = StepClock()
+        reported: set[int] = set()
 
         def report(update: ProgressUpdate) -> None:
+            seconds_per_step = clock.seconds_per_step(update.step)
+            # The first step is shown at once, so that people see a picture within a second or
+            # two; then every `progress_every` steps, and the last.
+            every = self.config.progress_every
+            if update.index in reported and update.step % every and update.step < update.total:
+                return
+            reported.add(update.index)
             preview = jpeg_bytes(update.preview())
-            self.send(JobProgress(job_ids[update.index], update.step, update.total, preview))
+            self.send(
+                JobProgress(
+                    job_ids[update.index], update.step, update.total, preview, seconds_per_step
+                )
+            )
 
         try:
             results = self.engine.draw(

@@ -76,6 +76,7 @@ class JobProgress:
     step: int
     total: int
     preview_jpeg: bytes = field(repr=False)
+    seconds_per_step: float | None = None  # measured on this device since the batch started
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device]
         log.error("could not load the models:\n%s", traceback.format_exc())
         return None
     config.images_dir.mkdir(parents=True, exist_ok=True)
-    engine = Engine(bundle, device, progress_every=config.progress_every)
+    # Every step reaches the runner, which picks the steps worth a preview.
+    engine = Engine(bundle, device, progress_every=1)
     inbox.send(GeneratorReady(bundle.versions(), str(device), gpu_memory(device)))
     return engine, device
 

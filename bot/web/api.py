@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 
+from bot import messages as core_messages
 from bot.service import Accepted, Refused, Reply
 from bot.web.access import visitor_origin
 from bot.web.context import JobState, WebContext
@@ -18,7 +19,7 @@ from bot.web.gallery_query import read_gallery_query
 from bot.web.messages import texts
 from bot.web.sse import JobEventStream
 from bot.web.streams import StreamMessage, StreamsFull
-from bot.web.views import job_view, state_message, votes_view
+from bot.web.views import job_view, short_prompt, state_message, votes_view
 from storage.errors import JobNotFound
 from storage.records import FeedbackCounts
 
@@ -143,7 +144,14 @@ def api_blueprint(web: WebContext) -> Blueprint:
     @api.post("/jobs/<job_id>/cancel")
     def cancel(job_id: str) -> JsonAnswer:
         find_job(job_id)
-        return {"message": web.call(web.service.cancel(visitor_origin(), job_id))}, 200
+        answer = web.call(web.service.cancel(visitor_origin(), job_id))
+        # Said in the page's words, naming the job by its prompt rather than its id.
+        job = find_job(job_id).job
+        if job.status == "cancelled":
+            return {"message": say("job_cancelled", prompt=short_prompt(job))}, 200
+        if answer == core_messages.NOTHING_TO_CANCEL:
+            return {"message": say("nothing_to_cancel")}, 200
+        return {"message": say("job_stopping", prompt=short_prompt(job))}, 200
 
     @api.get("/gallery")
     def gallery() -> JsonAnswer:

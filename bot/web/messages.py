@@ -1,7 +1,7 @@
 """Every text the web page shows, in Thai (first) and English.
 
-Sentences from the core (refusals, failures, the help text) stay Thai in both languages: they
-are the same sentences the chat bots give.
+A text about a number of things has a `KEY_one` twin for exactly one (English says "1 job" but
+"2 jobs"); Thai words do not change, so its twin is the same text.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ THAI: dict[str, str] = {
     "status_done": "เสร็จแล้ว!",
     "status_cancelled": "ยกเลิกแล้ว",
     "status_failed": "วาดไม่สำเร็จ",
+    "seconds_left": "อีกราว {value} วินาที",
+    "minutes_left": "อีกราว {value} นาที",
+    "failed_retry": "วาดไม่สำเร็จ ลองใหม่อีกครั้ง อาจใช้ขนาดเล็กลงหรือจำนวนรอบน้อยลง",
+    "job_cancelled": "ยกเลิก “{prompt}” แล้ว",
+    "job_stopping": "กำลังหยุดวาด “{prompt}”",
+    "nothing_to_cancel": "ไม่มีงานของคุณที่ยกเลิกได้ตอนนี้",
     "reconnecting": "การเชื่อมต่อขาดหาย กำลังลองใหม่…",
     "cancel": "ยกเลิก",
     "like": "ชอบ",
@@ -68,6 +74,7 @@ THAI: dict[str, str] = {
     "recipe_seed": "seed",
     "recipe_command": "คำสั่งแชท",
     "recipe_models": "โมเดล",
+    "model_smoke": "โมเดลจำลองขนาดจิ๋วสำหรับทดสอบ",
     "recipe_platform": "มาจาก",
     "recipe_time": "เวลา",
     "nothing": "–",
@@ -105,6 +112,7 @@ THAI: dict[str, str] = {
     "no_style": "ไม่ใส่สไตล์",
     "no_votes": "ยังไม่มีคนโหวต",
     "group_detail": "{jobs} งาน · 👍 {up} · 👎 {down}",
+    "group_detail_one": "{jobs} งาน · 👍 {up} · 👎 {down}",
     "generator": "เครื่องวาดภาพ",
     "generator_state": "สถานะ",
     "device": "อุปกรณ์",
@@ -163,6 +171,12 @@ ENGLISH: dict[str, str] = {
     "status_done": "Done!",
     "status_cancelled": "Cancelled",
     "status_failed": "Could not draw it",
+    "seconds_left": "about {value} s left",
+    "minutes_left": "about {value} min left",
+    "failed_retry": "Could not draw it. Try again, perhaps smaller or with fewer steps.",
+    "job_cancelled": "Cancelled “{prompt}”",
+    "job_stopping": "Stopping “{prompt}”…",
+    "nothing_to_cancel": "You have no job to cancel right now.",
     "reconnecting": "Connection lost, retrying…",
     "cancel": "Cancel",
     "like": "Like",
@@ -187,6 +201,7 @@ ENGLISH: dict[str, str] = {
     "recipe_seed": "Seed",
     "recipe_command": "Chat command",
     "recipe_models": "Models",
+    "model_smoke": "tiny stand-in models for tests",
     "recipe_platform": "From",
     "recipe_time": "Made",
     "nothing": "–",
@@ -224,6 +239,7 @@ ENGLISH: dict[str, str] = {
     "no_style": "no style",
     "no_votes": "no votes yet",
     "group_detail": "{jobs} jobs · 👍 {up} · 👎 {down}",
+    "group_detail_one": "{jobs} job · 👍 {up} · 👎 {down}",
     "generator": "Generator",
     "generator_state": "State",
     "device": "Device",
@@ -256,3 +272,9 @@ TEXTS: dict[Language, dict[str, str]] = {"th": THAI, "en": ENGLISH}
 
 def texts(language: Language) -> dict[str, str]:
     return TEXTS[language]
+
+
+def say_count(language: Language, key: str, count: int, **values: object) -> str:
+    """The text of `key` about `count` things, in the singular where that is exactly one."""
+    table = TEXTS[language]
+    return table[f"{key}_one" if count == 1 else key].format(**values)

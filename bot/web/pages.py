@@ -25,6 +25,7 @@ SIZE_CHOICES = (128, 192, 256, 320, 384, 448, 512)
 DEFAULT_NEGATIVE = "ภาพเบลอ"  # the original app's default: blurry pictures are pushed away
 MAX_PREFILL_CHARS = 2000
 RECENT_PICTURES = 6
+STYLE_CHOICES = [(style, STYLE_ENGLISH[style]) for style in STYLE_PRESETS]  # Thai, English
 
 Page = tuple[str, int]
 
@@ -48,7 +49,7 @@ def pages_blueprint(web: WebContext) -> Blueprint:
             web,
             "web/draw.html",
             active="draw",
-            styles=[(style, STYLE_ENGLISH[style]) for style in STYLE_PRESETS],
+            styles=STYLE_CHOICES,
             examples=EXAMPLES,
             sizes=[s for s in SIZE_CHOICES if limits.min_size <= s <= limits.max_size],
             default_size=DEFAULT_SIZE,
@@ -78,7 +79,7 @@ def pages_blueprint(web: WebContext) -> Blueprint:
             bad_query=status == 400,
             items=[job_view(item.job, item.votes) for item in page.items],
             older=page.older,
-            styles=STYLE_PRESETS,
+            styles=STYLE_CHOICES,
         )
 
     @pages.get("/jobs/<job_id>")

@@ -7,6 +7,18 @@ from typing import Any
 
 from generator.request import DEFAULT_AESTHETIC_WEIGHT, DEFAULT_NEGATIVE_WEIGHT
 
+# The names the models give themselves (generator/models) → the names people know them by.
+MODEL_NAMES = {
+    "taming-vqgan-f16-16384": "VQGAN ImageNet f16 16384",
+    "clip-vit-base-patch32": "CLIP ViT-B/32",
+    "thclip-text_MSE_2m": "ThCLIP (WangchanBERTa)",
+    "thclip-student": "ThCLIP (trained here)",
+    "mclip-xlm-roberta-large-vit-b-32": "M-CLIP (XLM-R Large)",
+    "sa_0_4_vit_b_32_linear": "LAION aesthetic predictor",
+}
+MODEL_ROLES = ("text_encoder", "vqgan", "image_encoder", "aesthetic")  # in the order they act
+SMOKE_MODELS = "smoke"  # the page says in its own words what the tiny test models are
+
 
 def number(value: float) -> str:
     """A weight as people write it: 0.4, 1, 0.005."""
@@ -52,3 +64,11 @@ def recipe_command(request: Mapping[str, Any]) -> str:
     if negative_weight != DEFAULT_NEGATIVE_WEIGHT:
         words += ["--neg-weight", number(negative_weight)]
     return " ".join(words)
+
+
+def model_names(versions: Mapping[str, Any]) -> list[str]:
+    """The models behind a picture as people know them; `["smoke"]` for the tiny test models."""
+    if versions.get("kind") == SMOKE_MODELS:
+        return [SMOKE_MODELS]
+    names = (str(versions[role]) for role in MODEL_ROLES if versions.get(role))
+    return [MODEL_NAMES.get(name, name) for name in names]

@@ -4,13 +4,14 @@ facts. Jinja escapes everything it prints, so prompts show as text, never as mar
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import g, render_template, request
 
 from bot.web.context import WebContext
-from bot.web.messages import LANGUAGES, texts
+from bot.web.messages import LANGUAGES, say_count, texts
 
 
 def language_switch_url() -> str:
@@ -32,6 +33,7 @@ def render_page(
     page = render_template(
         template,
         t=texts(language),
+        say_count=partial(say_count, language),
         language=language,
         switch_url=language_switch_url(),
         smoke=web.smoke_models,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from typing import Any
 
 from bot import messages as core_messages
@@ -16,9 +17,30 @@ from bot.events import (
     JobStarted,
 )
 from bot.http.images import picture_name
-from bot.web.recipe import negative_text, prompt_text, recipe_command
+from bot.web.recipe import model_names, negative_text, prompt_text, recipe_command
 from bot.web.streams import StreamMessage
 from storage.records import FeedbackCounts, JobRecord
+
+SHORT_PROMPT_CHARS = 30
+
+
+def short_prompt(job: JobRecord) -> str:
+    """How a person recognises a job: its prompt, shortened (never its id)."""
+    return shorten(prompt_text(job.request))
+
+
+def shorten(prompt: str, limit: int = SHORT_PROMPT_CHARS) -> str:
+    """At most `limit` characters, cut at a word (or after a whole letter) and marked "…"."""
+    if len(prompt) <= limit:
+        return prompt
+    cut = prompt[:limit]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    # Thai vowel and tone marks belong to the letter before them: never end on a bare letter
+    # whose marks were cut off.
+    while cut and unicodedata.category(prompt[len(cut)]) == "Mn":
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 def picture_url(job: JobRecord, kind: str) -> str | None:
@@ -42,6 +64,7 @@ def job_view(job: JobRecord, votes: FeedbackCounts) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "prompt": prompt_text(request),
+        "short_prompt": short_prompt(job),
         "negative": negative_text(request),
         "styles": list(job.styles),
         "steps": job.steps,
@@ -49,7 +72,7 @@ def job_view(job: JobRecord, votes: FeedbackCounts) -> dict[str, Any]:
         "height": job.height,
         "seed": job.seed,
         "command": recipe_command(request),
-        "models": job.model_versions,
+        "models": model_names(job.model_versions),
         "image_url": picture_url(job, "full"),
         "preview_url": picture_url(job, "preview"),
         "page_url": f"/jobs/{job.id}",
@@ -59,6 +82,11 @@ def job_view(job: JobRecord, votes: FeedbackCounts) -> dict[str, Any]:
 
 def queued_message(position: int | None) -> StreamMessage:
     return StreamMessage("queued", {"position": position})
+
+
+def cancelled_message(job: JobRecord) -> StreamMessage:
+    """The page words it in the visitor's language, naming the job by its prompt."""
+    return StreamMessage("cancelled", {"prompt": short_prompt(job)})
 
 
 def event_message(event: JobEvent) -> StreamMessage:
@@ -76,6 +104,7 @@ def event_message(event: JobEvent) -> StreamMessage:
                 "step": event.step,
                 "total": event.total,
                 "preview": f"data:image/jpeg;base64,{preview}",
+                "seconds_per_step": event.seconds_per_step,
             },
         )
     if isinstance(event, JobDone):
@@ -83,7 +112,7 @@ def event_message(event: JobEvent) -> StreamMessage:
     if isinstance(event, JobFailed):
         return StreamMessage("failed", {"reason": event.reason})
     if isinstance(event, JobCancelled):
-        return StreamMessage("cancelled", {"reason": core_messages.cancelled(job.id)})
+        return cancelled_message(job)
     raise TypeError(f"unknown job event {event!r}")
 
 
@@ -98,4 +127,4 @@ def state_message(job: JobRecord, votes: FeedbackCounts, position: int | None) -
     if job.status == "failed":
         # The stored error is the operator's; the user gets the core's general sentence.
         return StreamMessage("failed", {"reason": core_messages.failure_reason(None)})
-    return StreamMessage("cancelled", {"reason": core_messages.cancelled(job.id)})
+    return cancelled_message(job)

@@ -106,8 +106,10 @@ def evaluate(
         layout_for,
         load_models,
         resolve_device,
+        resolve_models,
     )
 
+    settings = resolve_models(settings)
     torch_device = resolve_device(settings.device)
     layout = layout_for(settings)
     try:

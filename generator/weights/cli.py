@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +21,9 @@ from generator.weights.download import (
 )
 from generator.weights.layout import WeightsLayout
 from generator.weights.registry import PARTS, REGISTRY, ModelFile, Origins, select_files
+
+if TYPE_CHECKING:
+    from generator.weights.loading import PartReport
 
 _dir_option = click.option(
     "--dir",
@@ -98,6 +103,7 @@ def list_files(weights_dir: Path | None) -> None:
         f"{len(missing)} of {len(REGISTRY)} files missing in {layout.root}; "
         f"{len(needed)} needed, about {to_fetch} to download"
     )
+    click.echo(_next(f"thaidraw weights {'download' if needed else 'verify'}", weights_dir))
 
 
 @weights.command()
@@ -109,6 +115,7 @@ def list_files(weights_dir: Path | None) -> None:
 )
 def verify(weights_dir: Path | None, text_encoder: str | None) -> None:
     """Load every model strictly and show what each file holds; exit 1 if any part fails."""
+    given_dir = weights_dir
     if weights_dir is None or text_encoder is None:
         settings = _settings()
         weights_dir = weights_dir or settings.weights_dir
@@ -134,9 +141,13 @@ def verify(weights_dir: Path | None, text_encoder: str | None) -> None:
     failed = [report for report in reports if report.status != "ok"]
     for report in failed:
         click.echo(f"{report.part}: {report.error.strip().splitlines()[0]}")
-    if failed:
-        names = ", ".join(report.part for report in failed)
-        fail(f"{len(failed)} of {len(reports)} parts did not load: {names}", code=1)
+    if not failed:
+        click.echo(_next("thaidraw serve", given_dir))
+        return
+    names = ", ".join(report.part for report in failed)
+    click.echo(f"error: {len(failed)} of {len(reports)} parts did not load: {names}", err=True)
+    click.echo(_next(_repair(failed), given_dir), err=True)
+    sys.exit(1)
 
 
 @weights.command("import-vqgan")
@@ -154,6 +165,26 @@ def import_vqgan(checkpoint: Path, config: Path, weights_dir: Path | None) -> No
         f"wrote {report.safetensors} ({report.tensors} tensors, {report.parameters:,} parameters; "
         f"{report.dropped_loss_tensors} training-loss tensors left out)"
     )
+
+
+def _repair(failed: Sequence[PartReport]) -> str:
+    """The command that brings the failed parts back: broken files go, missing ones come."""
+    download = "thaidraw weights download"
+    if any(report.part == "mclip" for report in failed):
+        download += " --include-optional"  # M-CLIP is optional, so fetched only when asked
+    broken = [shlex.quote(str(report.file)) for report in failed if report.status == "failed"]
+    return f"rm {' '.join(broken)} && {download}" if broken else download
+
+
+def _next(command: str, weights_dir: Path | None) -> str:
+    """`next: COMMAND`, the exact command to run now, for the folder this one was given."""
+    if weights_dir is not None:
+        folder = shlex.quote(str(weights_dir))
+        if "thaidraw weights" in command:
+            command = f"{command} --dir {folder}"
+        else:
+            command = f"THAIDRAW_WEIGHTS_DIR={folder} {command}"
+    return f"next: {command}"
 
 
 def _settings() -> GeneratorSettings:

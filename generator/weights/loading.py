@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import torch
 
@@ -22,17 +23,20 @@ from generator.weights.layout import WeightsLayout
 from generator.weights.smoke import ensure_smoke_models
 from generator.weights.vqgan_import import import_vqgan_checkpoint
 
+log = logging.getLogger(__name__)
+
 TEXT_ENCODERS = ("thclip", "mclip")
 CLIP_EMBEDDING_DIM = 512  # CLIP ViT-B/32's space, shared by every part
 
 Requirement = tuple[Path, ...]  # any one of these files will do
+Settings = TypeVar("Settings", bound=GeneratorSettings)
 
 
 class MissingWeightsError(Exception):
     """Model files are absent; the message is one line naming them and how to get them."""
 
     def __init__(self, layout: WeightsLayout, missing: Iterable[Requirement]) -> None:
-        missing = list(missing)
+        self.missing = missing = list(missing)
         names = ", ".join(_describe(requirement, layout.root) for requirement in missing)
         commands = []
         if any(not path.is_relative_to(layout.mclip_dir) for path, *_ in missing):
@@ -72,15 +76,34 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def resolve_models(settings: Settings) -> Settings:
+    """`THAIDRAW_MODELS=auto` made concrete: the real models when all their files are in place,
+    else the smoke models, said in one log line with the command that fetches the real ones."""
+    if settings.models != "auto":
+        return settings
+    try:
+        require_weights(WeightsLayout(settings.weights_dir), settings.text_encoder)
+    except MissingWeightsError as error:
+        log.warning(
+            "THAIDRAW_MODELS=auto: %d model files are missing in %s, so ThaiDraw draws with the "
+            "smoke models (noise) until you run `thaidraw weights download`",
+            len(error.missing),
+            settings.weights_dir,
+        )
+        return settings.model_copy(update={"models": "smoke"})
+    return settings.model_copy(update={"models": "real"})
+
+
 def layout_for(settings: GeneratorSettings) -> WeightsLayout:
     """The real weights folder, or the smoke models (built on first use) when asked for."""
-    if settings.models == "smoke":
+    if resolve_models(settings).models == "smoke":
         return ensure_smoke_models(settings.weights_dir)
     return WeightsLayout(settings.weights_dir)
 
 
 def load_bundle(settings: GeneratorSettings, device: torch.device | None = None) -> ModelBundle:
     """The real or smoke models the settings ask for, on `device` (default: settings.device)."""
+    settings = resolve_models(settings)
     return load_models(
         layout_for(settings),
         kind=settings.models,

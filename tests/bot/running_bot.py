@@ -35,9 +35,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def clean_environment() -> dict[str, str]:
+    """This process's environment without any of the bot's settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_PREFIXES)}
+
+
 def bot_environment(data_dir: Path, smoke_layout: WeightsLayout, **settings: str) -> dict[str, str]:
     """A clean environment for `thaidraw serve`: smoke models on the CPU, JSON logs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_PREFIXES)}
+    env = clean_environment()
     env.update(
         THAIDRAW_DATA_DIR=str(data_dir),
         THAIDRAW_WEIGHTS_DIR=str(smoke_layout.root.parent),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,25 @@ def test_draw_writes_a_png_with_its_full_recipe_and_prints_its_path(weights_dir,
     assert recipe["steps_done"] == 3
     assert recipe["models"]["kind"] == "smoke"
     assert recipe["seconds"] > 0
+
+
+def test_draw_shows_a_progress_bar_with_steps_done_and_the_time_left_on_stderr(
+    weights_dir, tmp_path
+):
+    result = draw(weights_dir, tmp_path / "bar.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "bar.png")
+    last = result.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    # tqdm's own words: done/total [elapsed<left, pace]
+    assert re.match(r"drawing: 100%.* 3/3 \[\d\d:\d\d<\d\d:\d\d, .*(step/s|s/step)\]$", last), last
+
+
+def test_quiet_draw_prints_only_the_pngs_path(weights_dir, tmp_path):
+    result = draw(weights_dir, tmp_path / "quiet.png", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "quiet.png")
+    assert "drawing" not in result.stderr
+    assert "step" not in result.stderr
 
 
 def test_the_same_request_and_seed_give_pixel_identical_pictures(weights_dir, tmp_path):

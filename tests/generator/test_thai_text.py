@@ -35,11 +35,11 @@ TRICKY_PIECES = [
 
 
 @pytest.fixture(scope="module")
-def thai_captions(reference_dir) -> list[str]:
+def thai_captions(reference_captions) -> list[str]:
     """The 2000 real machine-translated Thai captions (Flickr30k and XTD)."""
     lines: list[str] = []
     for name in ("flickr30k.th.txt", "xtd200.th.txt"):
-        lines += (reference_dir / "captions" / name).read_text(encoding="utf-8").splitlines()
+        lines += (reference_captions / name).read_text(encoding="utf-8").splitlines()
     return lines
 
 

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { say, api, jobPath, wirePicture } = ThaiDraw;
+  const { say, api, jobPath, wirePicture, language } = ThaiDraw;
   const POLL_MILLISECONDS = 2000;
   const FINAL = new Set(["done", "failed", "cancelled"]);
 
@@ -111,7 +111,16 @@
     if (job.status === "queued") return ["queued", { position }];
     if (job.status === "running") return ["running", { step: null, total: job.steps }];
     if (job.status === "done") return ["done", { job }];
-    return [job.status, { reason: say(`status_${job.status}`) }];
+    if (job.status === "cancelled") return ["cancelled", { prompt: job.short_prompt }];
+    return [job.status, { reason: say("failed_retry") }];
+  }
+
+  /** "about 40 s left", from the seconds a step takes on the generator's device. */
+  function timeLeft({ step, total, seconds_per_step: secondsPerStep }) {
+    if (!secondsPerStep || step >= total) return "";
+    const seconds = (total - step) * secondsPerStep;
+    if (seconds < 90) return say("seconds_left", { value: Math.max(1, Math.round(seconds)) });
+    return say("minutes_left", { value: Math.round(seconds / 60) });
   }
 
   function show(name, data) {
@@ -125,7 +134,9 @@
       progress.max = data.total;
       progress.value = data.step ?? 0;
     } else if (name === "progress") {
-      statusLine.textContent = say("status_progress", data);
+      const left = timeLeft(data);
+      const done = say("status_progress", data);
+      statusLine.textContent = left ? `${done} · ${left}` : done;
       progress.max = data.total;
       progress.value = data.step;
       panel.dataset.step = String(data.step);
@@ -137,9 +148,14 @@
       progress.max = 1;
       progress.value = 1;
       showPicture(data.job);
+    } else if (name === "cancelled") {
+      finish();
+      statusLine.textContent = say("job_cancelled", data);
+      progress.value = 0;
     } else {
       finish();
-      statusLine.textContent = data.reason;
+      // The core explains a failure in Thai; other languages get the page's own sentence.
+      statusLine.textContent = language === "th" ? data.reason : say("failed_retry");
       progress.value = 0;
     }
   }
@@ -150,10 +166,7 @@
   }
 
   function fill(details, job) {
-    const models = Object.entries(job.models ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, version]) => `${name}: ${version}`)
-      .join(" · ");
+    const models = (job.models ?? []).map((name) => say(`model_${name}`, {}, name)).join(" · ");
     const fields = {
       prompt: job.prompt,
       negative: job.negative || say("nothing"),
@@ -198,7 +211,9 @@
   async function cancel() {
     const jobId = panel.dataset.job;
     const { data } = await api(jobPath(jobId, "cancel"), {});
-    if (panel.dataset.job === jobId && data.message) statusLine.textContent = data.message;
+    // The stream may have told the end already; that says more than "stopping".
+    const over = FINAL.has(panel.dataset.state);
+    if (panel.dataset.job === jobId && data.message && !over) statusLine.textContent = data.message;
   }
 
   form.addEventListener("submit", send);

@@ -6,9 +6,9 @@ const ThaiDraw = (() => {
   const texts = JSON.parse(document.getElementById("texts").textContent);
   const language = document.documentElement.lang;
 
-  /** The page's text for `key`, with {name} placeholders filled in. */
-  function say(key, values = {}) {
-    const text = texts[key] ?? key;
+  /** The page's text for `key` (or `fallback`), with {name} placeholders filled in. */
+  function say(key, values = {}, fallback = key) {
+    const text = texts[key] ?? fallback;
     return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   }
 
@@ -105,5 +105,5 @@ const ThaiDraw = (() => {
     wireAutoSubmit(document);
   });
 
-  return { say, api, jobPath, showLocalTimes, wirePicture };
+  return { say, api, jobPath, showLocalTimes, wirePicture, language };
 })();

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from bot.generators.local import GeneratorConfig
-from bot.generators.runner import BatchRunner
+from bot.generators.runner import BatchRunner, StepClock
 from bot.generators.wire import GeneratorJob, JobFinished, JobProgress
 from generator.engine import Engine
 from generator.pictures import read_recipe
@@ -26,8 +26,8 @@ from tests.generator.colour_world import colour_bundle
 class SmallGPU(Engine):
     """An engine whose device holds at most `max_batch` pictures at once."""
 
-    def __init__(self, max_batch: int) -> None:
-        super().__init__(colour_bundle(), torch.device("cpu"), progress_every=2)
+    def __init__(self, max_batch: int, progress_every: int = 2) -> None:
+        super().__init__(colour_bundle(), torch.device("cpu"), progress_every=progress_every)
         self.max_batch = max_batch
         self.attempts: list[int] = []
 
@@ -38,16 +38,18 @@ class SmallGPU(Engine):
         return super().draw(jobs, **callbacks)
 
 
-def run(engine: Engine, jobs: list[GeneratorJob], tmp_path, cancelled=frozenset()) -> list:
+def run(
+    engine: Engine, jobs: list[GeneratorJob], tmp_path, cancelled=frozenset(), progress_every=10
+) -> list:
     sent: list = []
-    config = GeneratorConfig(GeneratorSettings(), tmp_path)
+    config = GeneratorConfig(GeneratorSettings(), tmp_path, progress_every=progress_every)
     BatchRunner(engine, config, sent.append, lambda job_id: job_id in cancelled).run(jobs)
     return sent
 
 
-def jobs(count: int, **fields) -> list[GeneratorJob]:
+def jobs(count: int, steps: int = 4, **fields) -> list[GeneratorJob]:
     return [
-        GeneratorJob(f"job{i:04d}", draw_request("แดง", seed=i, steps=4, **fields).to_dict())
+        GeneratorJob(f"job{i:04d}", draw_request("แดง", seed=i, steps=steps, **fields).to_dict())
         for i in range(count)
     ]
 
@@ -74,6 +76,29 @@ def test_progress_messages_carry_jpeg_previews(tmp_path):
     progress = [m for m in sent if isinstance(m, JobProgress)]
     assert [m.step for m in progress] == [2, 4]
     assert all(m.preview_jpeg.startswith(b"\xff\xd8") for m in progress)
+
+
+def test_the_first_step_is_shown_at_once_then_every_few_steps_and_the_last(tmp_path):
+    engine = SmallGPU(max_batch=8, progress_every=1)  # as the generator process runs it
+    sent = run(engine, jobs(2, steps=25), tmp_path, progress_every=10)
+    for job_id in ("job0000", "job0001"):
+        steps = [m.step for m in sent if isinstance(m, JobProgress) and m.job_id == job_id]
+        assert steps == [1, 10, 20, 25]
+
+
+def test_progress_says_how_many_seconds_a_step_takes_on_this_device(tmp_path):
+    sent = run(SmallGPU(max_batch=8, progress_every=1), jobs(1, steps=6), tmp_path)
+    progress = [m for m in sent if isinstance(m, JobProgress)]
+    assert all(0 < m.seconds_per_step < 10 for m in progress)
+
+
+def test_the_seconds_per_step_leave_out_setting_the_batch_up_once_a_second_step_is_done():
+    times = iter([100.0, 103.0, 103.5, 104.0, 108.0])  # 3 s to set up and do step 1, then 0.5 s
+    clock = StepClock(now=lambda: next(times))
+    assert clock.seconds_per_step(1) == 3.0  # the best guess there is yet
+    assert clock.seconds_per_step(2) == 0.5
+    assert clock.seconds_per_step(3) == 0.5
+    assert clock.seconds_per_step(11) == 0.5
 
 
 def test_running_out_of_memory_splits_the_batch_instead_of_failing_everyone(tmp_path):

@@ -114,19 +114,25 @@ def test_the_core_limits_each_visitor_and_a_visitor_can_cancel_its_jobs(
     assert third.json["error"] == messages.too_many_active_jobs(2)
     assert draw(app.test_client(), text="/คิว").status_code == 200  # another visitor is not held
 
-    for answer in long_jobs:
+    for number, answer in enumerate(long_jobs):
         job_id = answer.json["job"]["id"]
         cancelled = client.post(f"/api/jobs/{job_id}/cancel", json={})
         assert cancelled.status_code == 200
-        assert job_id in cancelled.json["message"]
-        assert read_stream(client, job_id)[-1][0] == "cancelled"
+        # Named by its prompt, as the person wrote it, not by its id.
+        assert cancelled.json["message"] in (
+            f"ยกเลิก “แมว {number}” แล้ว",
+            f"กำลังหยุดวาด “แมว {number}”",
+        )
+        assert read_stream(client, job_id)[-1] == ("cancelled", {"prompt": f"แมว {number}"})
 
 
 def test_a_visitor_cannot_cancel_someone_elses_job(
     app, running_core: RunningCore, finished_job: JobRecord
 ) -> None:
     answer = app.test_client().post(f"/api/jobs/{finished_job.id}/cancel", json={})
-    assert answer.json == {"message": messages.NOTHING_TO_CANCEL}
+    assert answer.json == {"message": "ไม่มีงานของคุณที่ยกเลิกได้ตอนนี้"}
+    english = app.test_client().post(f"/api/jobs/{finished_job.id}/cancel?lang=en", json={})
+    assert english.json == {"message": "You have no job to cancel right now."}
 
 
 def test_a_vote_counts_once_per_visitor_and_a_later_press_replaces_it(

@@ -4,10 +4,17 @@ import pytest
 
 from bot import messages
 from bot.commands import ParseContext
-from bot.web.draw_form import DrawForm, understand
+from bot.web.draw_form import DrawForm, keep_out_option, understand
 from bot.web.errors import FormError
+from generator.request import DrawRequest, WeightedPrompt
 
 CONTEXT = ParseContext(direct=True)
+BLURRY = WeightedPrompt("ภาพเบลอ", 0.4)
+
+
+def negatives(form: DrawForm) -> list[tuple[str, float]]:
+    parsed, _ = understand(form, CONTEXT)
+    return [(negative.text, negative.weight) for negative in parsed.request.negatives]
 
 
 def test_the_fields_follow_the_box_as_chat_options() -> None:
@@ -20,8 +27,74 @@ def test_the_fields_follow_the_box_as_chat_options() -> None:
         seed="",
     )
     assert form.command_text() == (
-        "คฤหาสน์ --neg ภาพเบลอ --style ภาพสวย --style ภาพ 3 มิติ --steps 30 --size 128x128"
+        "คฤหาสน์ --style ภาพสวย --style ภาพ 3 มิติ --steps 30 --size 128x128"
     )
+
+
+def test_the_keep_out_field_is_the_pictures_negative() -> None:
+    assert negatives(DrawForm(text="คฤหาสน์", negative="ภาพเบลอ")) == [("ภาพเบลอ", 0.4)]
+    assert negatives(DrawForm(text="คฤหาสน์", negative="หมา | ภาพมืด:0.8")) == [
+        ("หมา", 0.4),
+        ("ภาพมืด", 0.8),
+    ]
+
+
+def test_a_negative_typed_in_the_box_and_the_same_in_the_field_is_one_negative() -> None:
+    form = DrawForm(text="คฤหาสน์ --neg ภาพเบลอ", negative="ภาพเบลอ")
+    assert negatives(form) == [("ภาพเบลอ", 0.4)]
+    assert understand(form, CONTEXT)[1] == "/วาด คฤหาสน์ --neg ภาพเบลอ"
+
+
+def test_a_typed_negative_and_a_different_field_are_both_kept() -> None:
+    form = DrawForm(text="แมว --neg หมา", negative="ภาพเบลอ")
+    assert negatives(form) == [("หมา", 0.4), ("ภาพเบลอ", 0.4)]
+
+
+def test_an_emptied_field_and_no_typed_negative_draw_without_any_negative() -> None:
+    assert negatives(DrawForm(text="แมว", negative="  ")) == []
+    assert negatives(DrawForm(text="แมว --neg หมา", negative="")) == [("หมา", 0.4)]
+
+
+def typed(*texts: str) -> DrawRequest:
+    """The request of a box that named these negatives (or got them as the default)."""
+    return DrawRequest(
+        prompts=(WeightedPrompt("แมว", 1.0),),
+        negatives=tuple(WeightedPrompt(text, 0.4) for text in texts),
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "box", "words"),
+    [
+        ("ภาพเบลอ", typed("ภาพเบลอ"), None),  # the default as it is, or typed once: no repeat
+        ("", typed("ภาพเบลอ"), "ไม่มี"),  # emptied: no negative, not the default
+        ("   ", typed("ภาพเบลอ"), "ไม่มี"),
+        ("หมา", typed("ภาพเบลอ"), "หมา"),  # a negative of one's own replaces the default
+        ("ภาพเบลอ:0.8", typed("ภาพเบลอ"), "ภาพเบลอ:0.8"),
+        ("ภาพเบลอ", typed(), None),  # the box said `--neg ไม่มี`
+        ("ภาพเบลอ | หมา", typed("หมา", "แมวดำ"), "ภาพเบลอ"),
+        ("", typed("หมา", "แมวดำ"), None),
+    ],
+)
+def test_with_a_default_negative_the_field_adds_only_what_the_box_lacks(
+    field: str, box: DrawRequest, words: str | None
+) -> None:
+    assert keep_out_option(field, box, (BLURRY,)) == words
+
+
+@pytest.mark.parametrize(
+    ("field", "box", "words"),
+    [
+        ("ภาพเบลอ", typed(), "ภาพเบลอ"),
+        ("ภาพเบลอ", typed("ภาพเบลอ"), None),
+        ("", typed(), None),
+        ("ภาพเบลอ | หมา", typed("หมา"), "ภาพเบลอ"),
+    ],
+)
+def test_without_a_default_negative_the_field_adds_only_what_the_box_lacks(
+    field: str, box: DrawRequest, words: str | None
+) -> None:
+    assert keep_out_option(field, box, ()) == words
 
 
 def test_plain_words_are_a_picture_to_draw() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
 
 from bot.web.access import LANGUAGE_COOKIE
+from bot.web.pages import DEFAULT_NEGATIVE, EXAMPLES
 from generator.styles import STYLE_PRESETS
 from storage.records import JobRecord
 from tests.bot.web.conftest import RunningCore
@@ -105,3 +107,61 @@ def test_pages_forbid_inline_scripts(client: FlaskClient) -> None:
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+class ShownText(HTMLParser):
+    """The text a visitor sees or hears: text nodes and the attributes browsers show."""
+
+    SHOWN_ATTRIBUTES = ("placeholder", "title", "alt", "aria-label", "value")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pieces: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_script = tag == "script"
+        self.pieces += [value for name, value in attrs if name in self.SHOWN_ATTRIBUTES and value]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_script and data.strip():
+            self.pieces.append(data.strip())
+
+
+def thai_left_in(page: str, allowed: list[str]) -> list[str]:
+    """The pieces of the page's text that still have Thai once what people wrote is taken out."""
+    reader = ShownText()
+    reader.feed(page)
+    left = []
+    for piece in reader.pieces:
+        for words in sorted(allowed, key=len, reverse=True):
+            piece = piece.replace(words, "")
+        if re.search("[\u0e00-\u0e7f]", piece):
+            left.append(piece)
+    return left
+
+
+@pytest.mark.parametrize("path", ["/", "/gallery", "/dashboard", "/jobs/{id}", "/jobs/Nothing12"])
+def test_in_english_the_pages_show_thai_only_where_people_wrote_it(
+    client: FlaskClient, finished_job: JobRecord, path: str
+) -> None:
+    client.get("/?lang=en")
+    gallery = client.get("/api/gallery?limit=50").json["items"]
+    people_wrote = [item["prompt"] for item in gallery] + [item["command"] for item in gallery]
+    allowed = [*people_wrote, *STYLE_PRESETS, *EXAMPLES, DEFAULT_NEGATIVE, "ภาษาไทย"]
+    answer = client.get(path.format(id=finished_job.id))
+    assert thai_left_in(answer.get_data(as_text=True), allowed) == []
+
+
+def test_the_english_dashboard_counts_one_job_and_two_jobs(
+    client: FlaskClient, running_core: RunningCore
+) -> None:
+    running_core.draw_directly("ทะเล", styles=("ภาพแฟนตาซี", "1990"))
+    running_core.draw_directly("ภูเขา", styles=("1990",))
+    page = html(client, "/dashboard?lang=en")
+    assert re.search(r"\b1 job ·", page)
+    assert re.search(r"\b2 jobs ·", page)
+    assert "1 jobs" not in page

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import ParseContext, parse_message
-from bot.web.recipe import recipe_command
+from bot.web.recipe import model_names, recipe_command
 from generator.request import DrawRequest, WeightedPrompt
 
 
@@ -50,3 +50,28 @@ def test_the_command_draws_the_same_request_again(drawn: DrawRequest) -> None:
 
 def test_a_request_without_a_seed_is_written_without_one() -> None:
     assert "--seed" not in recipe_command(request().to_dict())
+
+
+def test_the_models_are_named_as_people_know_them_not_by_internal_ids() -> None:
+    versions = {
+        "kind": "real",
+        "vqgan": "taming-vqgan-f16-16384",
+        "image_encoder": "clip-vit-base-patch32",
+        "text_encoder": "thclip-text_MSE_2m",
+        "aesthetic": "sa_0_4_vit_b_32_linear",
+    }
+    assert model_names(versions) == [
+        "ThCLIP (WangchanBERTa)",
+        "VQGAN ImageNet f16 16384",
+        "CLIP ViT-B/32",
+        "LAION aesthetic predictor",
+    ]
+
+
+def test_a_model_without_a_known_name_keeps_its_own() -> None:
+    versions = {"kind": "real", "text_encoder": "th-mean-v2", "vqgan": "taming-vqgan-f16-16384"}
+    assert model_names(versions) == ["th-mean-v2", "VQGAN ImageNet f16 16384"]
+
+
+def test_the_tiny_test_models_are_one_name_the_page_words_itself() -> None:
+    assert model_names({"kind": "smoke", "vqgan": "taming-vqgan-f16-64"}) == ["smoke"]

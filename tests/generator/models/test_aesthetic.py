@@ -14,8 +14,8 @@ from generator.models.state_dicts import StateDictMismatch
 EXPECTED_SCORES = [-1.470, 0.273, 1.990, 3.611, 5.087, 6.393, 7.668, 8.915, 9.917, 11.006]
 
 
-def test_the_real_laion_head_scores_the_reference_embeddings(reference_dir: Path) -> None:
-    folder = reference_dir / "laion-aesthetic"
+def test_the_real_laion_head_scores_the_reference_embeddings(test_data: Path) -> None:
+    folder = test_data / "laion-aesthetic"
     head = LinearAestheticHead.from_file(folder / "sa_0_4_vit_b_32_linear.pth", 512)
     assert isinstance(head, AestheticHead)
     embeddings = torch.cat(

@@ -10,13 +10,13 @@ from generator.models.vqgan import TamingVQGAN
 
 
 @pytest.fixture(scope="module")
-def full_vqgan(reference_dir: Path) -> TamingVQGAN:
+def full_vqgan(test_data: Path) -> TamingVQGAN:
     """The ImageNet f16 16384 architecture from its published model.yaml (random weights)."""
-    return TamingVQGAN.from_config(reference_dir / "vqgan" / "model.yaml").eval()
+    return TamingVQGAN.from_config(test_data / "vqgan" / "model.yaml").eval()
 
 
-def expected_tensors(reference_dir: Path) -> dict[str, tuple[int, ...]]:
-    lines = (reference_dir / "vqgan" / "expected_keys.txt").read_text().splitlines()
+def expected_tensors(test_data: Path) -> dict[str, tuple[int, ...]]:
+    lines = (test_data / "vqgan" / "expected_keys.txt").read_text().splitlines()
     rows = [line.split("\t") for line in lines if line.strip()]
     return {
         name: tuple(int(size) for size in shape.strip("()").split(",") if size)
@@ -25,10 +25,10 @@ def expected_tensors(reference_dir: Path) -> dict[str, tuple[int, ...]]:
 
 
 def test_full_size_model_has_exactly_the_checkpoints_tensor_names_and_shapes(
-    full_vqgan: TamingVQGAN, reference_dir: Path
+    full_vqgan: TamingVQGAN, test_data: Path
 ) -> None:
     shapes = {name: tuple(tensor.shape) for name, tensor in full_vqgan.state_dict().items()}
-    assert shapes == expected_tensors(reference_dir)
+    assert shapes == expected_tensors(test_data)
     assert len(shapes) == 343
     assert sum(tensor.numel() for tensor in full_vqgan.state_dict().values()) == 76_073_859
 

@@ -18,10 +18,9 @@ def one_torch_thread() -> Iterator[None]:
 
 
 @pytest.fixture(scope="package")
-def reference_pairs(reference_dir: Path) -> list[CaptionPair]:
+def reference_pairs(reference_captions: Path) -> list[CaptionPair]:
     """The 1000 real English–Thai caption pairs of XTD10 (MSCOCO captions)."""
-    captions = reference_dir / "captions"
-    return read_aligned(captions / "xtd200.en.txt", captions / "xtd200.th.txt")
+    return read_aligned(reference_captions / "xtd200.en.txt", reference_captions / "xtd200.th.txt")
 
 
 @pytest.fixture(scope="package")

@@ -14,9 +14,8 @@ SCORE_KEYS = {"text_encoder", "pairs", "r@1", "r@5", "r@10", "mse", "cosine"}
 
 
 @pytest.fixture(scope="module")
-def xtd200(reference_dir: Path) -> tuple[str, str]:
-    captions = reference_dir / "captions"
-    return str(captions / "xtd200.en.txt"), str(captions / "xtd200.th.txt")
+def xtd200(reference_captions: Path) -> tuple[str, str]:
+    return str(reference_captions / "xtd200.en.txt"), str(reference_captions / "xtd200.th.txt")
 
 
 def test_training_leaves_a_card_of_how_the_student_was_made(trained_student: Path) -> None:

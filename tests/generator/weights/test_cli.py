@@ -58,15 +58,16 @@ def test_list_on_an_empty_folder_shows_every_file_missing(weights_dir: Path) -> 
     assert rows["clip-vit-base-patch32/model.safetensors"][2:] == ["missing", "-", "605.2 MB"]
     assert rows["vqgan-imagenet-f16-16384/last.ckpt"][-1] == "~980.0 MB"
     assert f"{len(REGISTRY)} of {len(REGISTRY)} files missing" in result.stdout
+    assert result.stdout.splitlines()[-1] == f"next: thaidraw weights download --dir {weights_dir}"
 
 
 def test_list_on_a_partly_filled_folder_tells_each_state_apart(
-    weights_dir: Path, reference_dir: Path
+    weights_dir: Path, test_data: Path
 ) -> None:
     layout = WeightsLayout(weights_dir)
     layout.aesthetic_head.parent.mkdir(parents=True)
     shutil.copy(
-        reference_dir / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth", layout.aesthetic_head
+        test_data / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth", layout.aesthetic_head
     )
     layout.clip_dir.mkdir(parents=True)
     part_path(layout.clip_dir / "model.safetensors").write_bytes(b"\0" * 2000)
@@ -100,6 +101,7 @@ def test_the_folder_defaults_to_the_weights_dir_setting(weights_dir: Path) -> No
     assert f"files missing in {weights_dir}; {needed} needed, about 2.0 GB to download" in (
         result.stdout
     )
+    assert result.stdout.splitlines()[-1] == "next: thaidraw weights download"
 
 
 def test_a_bad_setting_is_one_line_and_exit_2() -> None:
@@ -112,9 +114,9 @@ def test_a_bad_setting_is_one_line_and_exit_2() -> None:
 
 
 def test_download_fetches_a_part_from_a_mirror(
-    httpserver: HTTPServer, weights_dir: Path, reference_dir: Path
+    httpserver: HTTPServer, weights_dir: Path, test_data: Path
 ) -> None:
-    head = reference_dir / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth"
+    head = test_data / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth"
     httpserver.expect_request(AESTHETIC_URL_PATH).respond_with_data(head.read_bytes())
 
     result = run(
@@ -207,7 +209,10 @@ def test_verify_names_a_corrupted_part_and_exits_1(
     statuses = {row[0]: row[-1] for row in table_rows(result.stdout)}
     assert statuses == {"vqgan": "ok", "image_encoder": "ok", "thclip": "failed", "aesthetic": "ok"}
     assert "\nthclip: " in result.stdout
-    assert result.stderr == "error: 1 of 4 parts did not load: thclip\n"
+    assert result.stderr == (
+        "error: 1 of 4 parts did not load: thclip\n"
+        f"next: rm {layout.thclip_weights} && thaidraw weights download --dir {layout.root}\n"
+    )
 
 
 def test_verify_reports_missing_files_without_a_traceback(weights_dir: Path) -> None:
@@ -216,6 +221,28 @@ def test_verify_reports_missing_files_without_a_traceback(weights_dir: Path) -> 
     assert result.exit_code == 1
     assert all(row[-1] == "missing" for row in table_rows(result.stdout))
     assert "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == f"next: thaidraw weights download --dir {weights_dir}"
+
+
+def test_verify_of_a_missing_optional_part_says_to_fetch_the_optional_files(
+    weights_dir: Path,
+) -> None:
+    result = run("verify", "--dir", str(weights_dir), "--text-encoder", "all")
+    assert result.stderr.splitlines()[-1] == (
+        f"next: thaidraw weights download --include-optional --dir {weights_dir}"
+    )
+
+
+def test_verify_of_good_weights_ends_with_the_command_that_starts_the_bot(
+    smoke_layout: WeightsLayout,
+) -> None:
+    result = run("verify", "--dir", str(smoke_layout.root))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"next: THAIDRAW_WEIGHTS_DIR={smoke_layout.root} thaidraw serve"
+    )
+    default = run("verify", env={"THAIDRAW_WEIGHTS_DIR": str(smoke_layout.root)})
+    assert default.stdout.splitlines()[-1] == "next: thaidraw serve"
 
 
 def test_import_vqgan_converts_a_lightning_checkpoint(

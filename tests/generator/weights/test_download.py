@@ -92,9 +92,9 @@ def single_line(error: pytest.ExceptionInfo[DownloadError]) -> str:
 
 
 def test_a_missing_file_is_fetched_from_a_mirror_and_matches_the_published_sha256(
-    httpserver: HTTPServer, layout: WeightsLayout, reference_dir: Path
+    httpserver: HTTPServer, layout: WeightsLayout, test_data: Path
 ) -> None:
-    real_head = (reference_dir / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth").read_bytes()
+    real_head = (test_data / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth").read_bytes()
     httpserver.expect_request(
         "/LAION-AI/aesthetic-predictor/raw/main/sa_0_4_vit_b_32_linear.pth"
     ).respond_with_data(real_head)

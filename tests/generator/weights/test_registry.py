@@ -70,8 +70,8 @@ def test_published_checksums_are_sha256_hex_digests() -> None:
         assert entry.sha256 is None or re.fullmatch(r"[0-9a-f]{64}", entry.sha256), entry
 
 
-def test_the_aesthetic_head_entry_matches_the_real_file(reference_dir: Path) -> None:
-    real = reference_dir / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth"
+def test_the_aesthetic_head_entry_matches_the_real_file(test_data: Path) -> None:
+    real = test_data / "laion-aesthetic" / "sa_0_4_vit_b_32_linear.pth"
     (head,) = select_files(["aesthetic"])
     assert sha256_of(real) == head.sha256
     assert real.stat().st_size == head.size

@@ -23,8 +23,8 @@ class ModelCheckpoint:
 
 
 @pytest.fixture(scope="module")
-def config(reference_dir: Path) -> Path:
-    return reference_dir / "vqgan" / "model.yaml"
+def config(test_data: Path) -> Path:
+    return test_data / "vqgan" / "model.yaml"
 
 
 @pytest.fixture(scope="module")
