@@ -1,7 +1,7 @@
 """Every text the web page shows, in Thai (first) and English.
 
-Sentences from the core (refusals, failures, the help text) stay Thai in both languages: they
-are the same sentences the chat bots give.
+The core's refusals and notices come in both languages (bot/messages.Sentence); its other
+sentences (failures, the help text) stay Thai: they are the same sentences the chat bots give.
 """
 
 from __future__ import annotations

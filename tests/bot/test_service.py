@@ -67,7 +67,7 @@ async def test_one_user_may_not_hold_more_than_the_active_job_limit(make_service
     await submit(service, draw_request(steps=80))
     await submit(service, draw_request(steps=80))
     refused = await service.submit(draw_request(), origin("alice"), "/วาด")
-    assert refused == Refused(messages.too_many_active_jobs(2))
+    assert refused == Refused(*messages.too_many_active_jobs(2))
     assert isinstance(await service.submit(draw_request(), origin("bob"), "/วาด"), Accepted)
 
 
@@ -77,7 +77,7 @@ async def test_the_per_minute_limit_counts_finished_jobs_too(make_service):
         accepted = await submit(service, draw_request(steps=1))
         await log.wait_for(accepted.job.id, JobDone)
     refused = await service.submit(draw_request(), origin("alice"), "/วาด")
-    assert refused == Refused(messages.too_many_jobs_per_minute(2))
+    assert refused == Refused(*messages.too_many_jobs_per_minute(2))
 
 
 async def test_a_full_queue_refuses_new_jobs_with_a_thai_sentence(make_service):
@@ -86,7 +86,7 @@ async def test_a_full_queue_refuses_new_jobs_with_a_thai_sentence(make_service):
     await log.wait_for(running.job.id, JobStarted)
     await submit(service, who="b")
     refused = await service.submit(draw_request(), origin("c"), "/วาด")
-    assert refused == Refused(messages.queue_full(1))
+    assert refused == Refused(*messages.queue_full(1))
 
 
 async def test_a_waiting_job_is_cancelled_by_its_owner_only(make_service):
