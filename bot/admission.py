@@ -25,8 +25,8 @@ class Admission:
 
     async def admit(
         self, origin: Origin, raw_text: str, request: dict[str, Any]
-    ) -> JobRecord | str:
-        """The stored job, or the Thai sentence that says which limit refused it."""
+    ) -> JobRecord | messages.Sentence:
+        """The stored job, or the sentence that says which limit refused it."""
         limits, database = self.limits, self.database
         if len(self.waiting) >= limits.max_queue:
             return messages.queue_full(limits.max_queue)

@@ -2,8 +2,12 @@
 
 Grammar (after `clean_text`): an optional leading mention of the bot; a command word (`/วาด`,
 `/draw`, …; without the slash too when the bot is addressed); for a draw, prompt words mixed with
-options. Text options (`--neg`, `--style`) take every word up to the next option; number options
-take one word; `--init` takes none. Words in double quotes are literal prompt text.
+options (bot/draw_options.py). Text options (`--neg`, `--style`) take every word up to the next
+option; number options take one word; `--init` takes none. Words in double quotes are literal
+prompt text.
+
+Every step reads the message in one pass (or a bounded number), and a message longer than
+MAX_MESSAGE_CHARS is refused from its first words alone, so no message can stall the bot.
 """
 
 from __future__ import annotations
@@ -11,23 +15,25 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from bot import messages
+from bot.draw_options import DrawOption, OptionWord, Refusal, read_words
+from bot.messages import Sentence
 from bot.text_cleanup import Word, clean_text, split_words
 from generator.request import (
+    SIZE_STEP,
     DrawRequest,
     RequestError,
     RequestLimits,
-    WeightedPrompt,
     build_request,
     parse_size,
+    read_decimal,
     resolve_style,
-    validate,
 )
-from generator.styles import STYLE_ENGLISH, STYLE_PRESETS, find_style
+from generator.styles import MOST_WORDS_IN_A_STYLE, find_style
 
 if TYPE_CHECKING:
     from bot.settings import BotSettings
@@ -48,43 +54,23 @@ COMMAND_NAMES: dict[str, str] = {
 }
 # Thai is written without spaces, so `/วาดแมว` is `/วาด แมว`; none of these is a prefix of another.
 _THAI_COMMAND_NAMES = tuple(name for name in COMMAND_NAMES if not name.isascii())
+# Without the slash (`@ThaiDraw วาดแมว`) only the draw command is read off the front of a word:
+# words that begin like the others are ordinary (`คิวปิด`, Cupid, is not `คิว ปิด`).
+_THAI_DRAW = "วาด"
+_LONGEST_COMMAND = max(map(len, COMMAND_NAMES))
 
-_MOST_WORDS_IN_A_STYLE = max(
-    len(name.split()) for name in (*STYLE_PRESETS, *STYLE_ENGLISH.values())
-)
-# Longer than any chat platform sends; it bounds the work one message can cause.
+# Longer than any platform sends (LINE 5,000 characters, Discord's options together, the web
+# form's fields together); it bounds the work one message can cause.
 MAX_MESSAGE_CHARS = 20_000
+# What is read of a longer message: enough to see whom it is for and which command it is.
+_HEAD_OF_A_LONG_MESSAGE = 500
 
-
-@dataclass(frozen=True)
-class DrawOption:
-    name: str
-    kind: Literal["text", "integer", "number", "size", "flag"]
-    example: str
-    field: str | None = None  # the DrawRequest field a number option sets
-
-
-DRAW_OPTIONS: dict[str, DrawOption] = {
-    option.name: option
-    for option in (
-        DrawOption("neg", "text", "--neg ภาพเบลอ"),
-        DrawOption("style", "text", "--style ภาพสีน้ำ"),
-        DrawOption("steps", "integer", "--steps 250", "steps"),
-        DrawOption("size", "size", "--size 256x256"),
-        DrawOption("seed", "integer", "--seed 42", "seed"),
-        DrawOption("aesthetic", "number", "--aesthetic 0.005", "aesthetic_weight"),
-        DrawOption("neg-weight", "number", "--neg-weight 0.4", "negative_weight"),
-        DrawOption("init", "flag", "--init"),
-    )
-}
-_OPTION_START = re.compile(r"--[^\W\d_]")  # `--` and a letter; a lone `--` or `--5` is text
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+_INTEGER = re.compile(r"[+-]?+\d++")
 _LONGEST_INTEGER = 18  # longer is out of every range; int() refuses over 4300 digits anyway
 _SIZE_SEPARATORS = frozenset({"x", "X", "×", "*"})
 # Job ids are URL-safe tokens; other words after /ยกเลิก (`/ยกเลิกงาน`) mean "my job".
-_JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
-_COMMAND_HEAD = re.compile(r'(?P<head>[^\s"]*)\s?(?P<rest>.*)', re.S)
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]++")
+_COMMAND_HEAD = re.compile(r'(?P<head>[^\s"]*+)\s?+(?P<rest>.*+)', re.S)
 
 
 @dataclass(frozen=True)
@@ -107,14 +93,22 @@ class ParsedCommand:
     """What a message asks for; `error` (one Thai sentence) when it was understood but refused.
 
     `command` is None only for messages not meant for the bot; an unknown command written to
-    the bot is refused under "help".
+    the bot is refused under "help". `notices` say what the bot changed in an accepted draw
+    (a size rounded to a multiple of 16, an option given twice); each has an English twin.
     """
 
     command: str | None
     request: DrawRequest | None = None
     error: str | None = None
+    error_english: str | None = None
     job_id: str | None = None  # for cancel
     use_init_image: bool = False  # start from the user's last sent picture
+    notices: tuple[str, ...] = ()
+    notices_english: tuple[str, ...] = ()
+
+    @classmethod
+    def refused(cls, command: str, sentence: Sentence) -> ParsedCommand:
+        return cls(command, error=sentence.thai, error_english=sentence.english)
 
     @property
     def ok(self) -> bool:
@@ -138,28 +132,28 @@ class ParsedCommand:
                 "aesthetic_weight": request.aesthetic_weight,
                 "negative_weight": request.negative_weight,
                 "use_init_image": self.use_init_image,
+                "notices": list(self.notices),
             }
         if self.job_id is not None:
             data["job_id"] = self.job_id
         return data
 
 
-class _Refusal(Exception):
-    """A message the parser understood but cannot accept; `thai` says why and how to write it."""
-
-    def __init__(self, thai: str) -> None:
-        super().__init__(thai)
-        self.thai = thai
-
-
 def parse_message(text: str, context: ParseContext) -> ParsedCommand:
     """How the bot understands a chat message. Never raises: a refusal carries a Thai sentence."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        # The limit comes first: only the head is read, to learn whether to answer at all.
+        parsed = parse_message(text[:_HEAD_OF_A_LONG_MESSAGE], context)
+        if parsed.command != "draw":
+            return parsed
+        too_long = messages.message_too_long(context.limits.max_prompt_chars)
+        return ParsedCommand.refused("draw", too_long)
     body, mentioned = strip_mention(clean_text(text), context.bot_names)
     try:
         command, rest = split_command(body, addressed=mentioned or context.direct)
-    except _Refusal as refusal:
+    except Refusal as refusal:
         # Refused under "help": `command: None` means "not for the bot", which this message was.
-        return ParsedCommand("help", error=refusal.thai)
+        return ParsedCommand.refused("help", refusal.sentence)
     if command is None:
         # Someone who tags the bot without a command is talking to it but does not know the
         # commands yet: the help text is the most useful single answer.
@@ -188,13 +182,16 @@ def _mention_pattern(bot_names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not names:
         return None
     either = "|".join(names)
-    return re.compile(rf"(?:(?:@(?:{either})(?!\w)|<@!?(?:{either})>)\s*)+", re.IGNORECASE)
+    # Atomic: each mention is matched once and never given back, so `@ThaiDraw` × 10,000 is one
+    # pass (after clean_text, a run of spaces is one space).
+    return re.compile(rf"(?>(?:@(?:{either})(?!\w)|<@!?(?:{either})>)\s?)+", re.IGNORECASE)
 
 
 def split_command(body: str, *, addressed: bool) -> tuple[str | None, str]:
     """(command, the rest of the message); command is None for ordinary chat.
 
-    Raises _Refusal for an unknown slash command written to the bot.
+    Raises Refusal for an unknown slash command written to the bot, and for a slash word one
+    letter away from a command name (`/วาดด`, `/วา`): a typo, not a picture of "ด".
     """
     slash = body.startswith("/")
     match = _COMMAND_HEAD.match(body[1:].lstrip() if slash else body)
@@ -203,41 +200,103 @@ def split_command(body: str, *, addressed: bool) -> tuple[str | None, str]:
     command = COMMAND_NAMES.get(head.casefold())
     if command is not None and (slash or addressed):
         return command, rest
-    if not slash or not head:
+    if not slash:
+        if addressed and _doubled_last_letter(head.casefold(), _THAI_DRAW):
+            raise Refusal(messages.unknown_command(head, _THAI_DRAW))
+        glued = _glued_command(head, (_THAI_DRAW,)) if addressed else None
+        return (COMMAND_NAMES[glued[0]], f"{glued[1]} {rest}") if glued else (None, body)
+    if not head:
         return None, body
-    for name in _THAI_COMMAND_NAMES:
+    meant = misspelt_command(head)
+    # A Thai command name is surely ours; an English one in a group may be another bot's.
+    if meant is not None and (addressed or not meant.isascii()):
+        raise Refusal(messages.unknown_command(head, meant))
+    glued = _glued_command(head, _THAI_COMMAND_NAMES)
+    if glued is not None:
+        return COMMAND_NAMES[glued[0]], f"{glued[1]} {rest}"
+    if not addressed:
+        return None, body  # perhaps another bot's command
+    suggestion = None
+    if len(head) <= 2 * _LONGEST_COMMAND:  # difflib's cost grows with the length
+        close = difflib.get_close_matches(head.casefold(), COMMAND_NAMES, n=1, cutoff=0.5)
+        suggestion = close[0] if close else None
+    raise Refusal(messages.unknown_command(head, suggestion))
+
+
+def _glued_command(head: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(name, the words after it) when `head` is a Thai command name with words glued on."""
+    for name in names:
         remainder = head.removeprefix(name)
         # A following combining mark belongs to the last letter: `/วาดี` is not `/วาด ี`.
         if remainder != head and unicodedata.category(remainder[0])[0] != "M":
-            return COMMAND_NAMES[name], f"{remainder} {rest}"
-    if not addressed:
-        return None, body  # perhaps another bot's command
-    suggestion = difflib.get_close_matches(head.casefold(), COMMAND_NAMES, n=1, cutoff=0.5)
-    raise _Refusal(messages.unknown_command(head, suggestion[0] if suggestion else None))
+            return name, remainder
+    return None
+
+
+def misspelt_command(head: str) -> str | None:
+    """The command name `head` misses by one letter (`วา`, `draws`), or by a doubled last
+    letter (`วาดด`, `วาดดด`); None for a command name followed by words (`วาดแมว`)."""
+    word = head.casefold()
+    if len(word) > _LONGEST_COMMAND + 1 and not word.startswith(_THAI_COMMAND_NAMES):
+        return None
+    for name in COMMAND_NAMES:
+        if _doubled_last_letter(word, name):
+            return name
+        if name in _THAI_COMMAND_NAMES and _glued_command(word, (name,)):
+            continue  # the name and more words: `/วาดก` draws "ก"
+        if _one_edit_apart(word, name):
+            return name
+    return None
+
+
+def _doubled_last_letter(word: str, name: str) -> bool:
+    """`วาดด`, `วาดดด`: the name with its last letter typed again."""
+    remainder = word.removeprefix(name)
+    return remainder != word and bool(remainder) and not remainder.strip(name[-1])
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """Whether one letter added, dropped or changed turns `first` into `second`."""
+    if abs(len(first) - len(second)) > 1 or first == second:
+        return False
+    shorter, longer = sorted((first, second), key=len)
+    for index, (a, b) in enumerate(zip(shorter, longer, strict=False)):
+        if a != b:
+            # Past the difference, the rest agrees: after a letter dropped, or one changed.
+            after = index if len(shorter) < len(longer) else index + 1
+            return shorter[after:] == longer[index + 1 :]
+    return True
 
 
 def parse_draw(text: str, context: ParseContext) -> ParsedCommand:
     """The words after `/วาด` → a validated draw request, or the Thai sentence why not."""
     quoted = QuotedTexts()
     try:
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise _Refusal(messages.message_too_long(context.limits.max_prompt_chars))
-        options = read_draw_options(split_words(text), quoted)
+        options = read_draw_options(read_words(text), quoted)
         request = build_request(
             " ".join(options.prompt),
             context.limits,
             negatives=options.negatives,
             styles=options.styles,
+            unhide=quoted.reveal,
             **options.numbers,
         )
-        # Checked again with the quoted texts in place: they count towards the length limit.
-        request = validate(quoted.reveal_request(request), context.limits)
         refuse_blocked_words(request, context.blocklist)
     except RequestError as error:
-        return ParsedCommand("draw", error=quoted.reveal(error.thai))
-    except _Refusal as refusal:
-        return ParsedCommand("draw", error=quoted.reveal(refusal.thai))
-    return ParsedCommand("draw", request, use_init_image=options.use_init_image)
+        return ParsedCommand.refused("draw", Sentence(error.thai, error.english))
+    except Refusal as refusal:
+        return ParsedCommand.refused("draw", refusal.sentence)
+    said = options.notices
+    asked = options.numbers.get("width"), options.numbers.get("height")
+    if None not in asked and asked != request.size:
+        said.append(messages.size_rounded(request.width, request.height, SIZE_STEP))
+    return ParsedCommand(
+        "draw",
+        request,
+        use_init_image=options.use_init_image,
+        notices=tuple(sentence.thai for sentence in said),
+        notices_english=tuple(sentence.english for sentence in said),
+    )
 
 
 class QuotedTexts:
@@ -262,14 +321,6 @@ class QuotedTexts:
     def reveal(self, text: str) -> str:
         return self._STAND_IN.sub(lambda match: self._texts[ord(match[0]) - self._FIRST], text)
 
-    def reveal_request(self, request: DrawRequest) -> DrawRequest:
-        def reveal_all(prompts: tuple[WeightedPrompt, ...]) -> tuple[WeightedPrompt, ...]:
-            return tuple(replace(prompt, text=self.reveal(prompt.text)) for prompt in prompts)
-
-        return replace(
-            request, prompts=reveal_all(request.prompts), negatives=reveal_all(request.negatives)
-        )
-
 
 @dataclass
 class DrawOptions:
@@ -280,91 +331,105 @@ class DrawOptions:
     styles: list[str] = field(default_factory=list)  # preset names
     numbers: dict[str, Any] = field(default_factory=dict)  # build_request's keyword arguments
     use_init_image: bool = False
+    notices: list[Sentence] = field(default_factory=list)  # what was not taken as written
 
 
-def is_option(word: Word) -> bool:
-    return not word.quoted and _OPTION_START.match(word.text) is not None
-
-
-def read_draw_options(words: list[Word], quoted: QuotedTexts) -> DrawOptions:
+def read_draw_options(words: list[Word | OptionWord], quoted: QuotedTexts) -> DrawOptions:
     """Sort the words after `/วาด` into prompt words and option values."""
     options = DrawOptions()
+    given: set[str] = set()
     index = 0
     while index < len(words):
         word = words[index]
         index += 1
-        if not is_option(word):
+        if isinstance(word, Word):
             options.prompt.append(quoted.hide(word))
             continue
-        option = find_option(word.text)
+        option = word.option
         if option.kind == "flag":
             options.use_init_image = True
             continue
         count = _value_length(option, words, index)
         if count == 0:
-            raise _Refusal(messages.option_without_value(word.text, option.example))
-        values, index = words[index : index + count], index + count
+            raise Refusal(messages.option_without_value(word.written, option.example))
+        # _value_length counts only Words; the filter says so to the type checker.
+        values = [value for value in words[index : index + count] if isinstance(value, Word)]
+        index += count
         if option.name == "neg":
             options.negatives.append(" ".join(quoted.hide(value) for value in values))
         elif option.name == "style":
             options.styles.extend(read_styles(values))
-        elif option.name == "size":
-            width, height = parse_size(" ".join(value.text for value in values))
-            options.numbers |= {"width": width, "height": height}
         else:
-            assert option.field is not None  # every number option names its field
-            options.numbers[option.field] = read_number(option, values[0].text)
+            read_number_option(option, [value.text for value in values], options, given)
     return options
 
 
-def find_option(word: str) -> DrawOption:
-    """The option `--name` names, or a _Refusal suggesting the nearest one."""
-    name = word[2:].casefold()
-    if name in DRAW_OPTIONS:
-        return DRAW_OPTIONS[name]
-    known = [f"--{known}" for known in DRAW_OPTIONS]
-    nearest = difflib.get_close_matches(name, DRAW_OPTIONS, n=1, cutoff=0.5)
-    raise _Refusal(messages.unknown_option(word, f"--{nearest[0]}" if nearest else None, known))
+def read_number_option(
+    option: DrawOption, values: list[str], options: DrawOptions, given: set[str]
+) -> None:
+    """Set a number option (or the size); a second one replaces the first, and says so."""
+    if option.name in given:
+        options.notices.append(messages.option_repeated(f"--{option.name}", " ".join(values)))
+    given.add(option.name)
+    if option.kind == "size":
+        width, height = parse_size(" ".join(values))
+        options.numbers |= {"width": width, "height": height}
+    else:
+        assert option.field is not None  # every number option names its field
+        options.numbers[option.field] = read_number(option, values[0])
 
 
-def _value_length(option: DrawOption, words: list[Word], start: int) -> int:
-    """How many words from `start` make the option's value."""
-    end = start
-    while end < len(words) and not is_option(words[end]):
-        end += 1
-    available = end - start
+def _value_length(option: DrawOption, words: list[Word | OptionWord], start: int) -> int:
+    """How many words from `start` make the option's value (a number looks one or three ahead)."""
     if option.kind == "text":
-        return available
-    if option.kind == "size" and available >= 3 and words[start + 1].text in _SIZE_SEPARATORS:
+        end = start
+        while end < len(words) and isinstance(words[end], Word):
+            end += 1
+        return end - start
+    ahead = words[start : start + 3]
+    if not ahead or not isinstance(ahead[0], Word):
+        return 0
+    if (
+        option.kind == "size"
+        and len(ahead) == 3
+        and isinstance(ahead[1], Word)
+        and isinstance(ahead[2], Word)
+        and ahead[1].text in _SIZE_SEPARATORS
+    ):
         return 3  # `512 x 512`
-    return min(available, 1)
+    return 1
 
 
 def read_number(option: DrawOption, text: str) -> int | float:
     if option.kind == "integer":
         if not _INTEGER.fullmatch(text):
-            raise _Refusal(messages.not_an_integer(f"--{option.name}", text, option.example))
+            raise Refusal(messages.not_an_integer(f"--{option.name}", text, option.example))
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-")
         return sign * 10**_LONGEST_INTEGER if len(digits) > _LONGEST_INTEGER else int(text)
-    if not _DECIMAL.fullmatch(text):
-        raise _Refusal(messages.not_a_number(f"--{option.name}", text, option.example))
-    return float(text)
+    number = read_decimal(text)
+    if number is None:
+        raise Refusal(messages.not_a_number(f"--{option.name}", text, option.example))
+    return number
+
+
+_STYLE_SEPARATORS = re.compile(r"[\s,]++")
 
 
 def read_styles(words: list[Word]) -> list[str]:
     """Preset names after one `--style`: several may follow it (`ภาพสีน้ำ cartoon`), and a
-    name may have spaces (`ภาพ 3 มิติ`), so the longest run of words that names one is taken."""
+    name may have spaces (`ภาพ 3 มิติ`), so the longest run of words that names one is taken
+    (runs of at most MOST_WORDS_IN_A_STYLE words: the work stays in proportion to the text)."""
     pieces = [
         piece
         for word in words
-        for piece in ([word.text] if word.quoted else re.split(r"[\s,]+", word.text))
+        for piece in ([word.text] if word.quoted else _STYLE_SEPARATORS.split(word.text))
         if piece
     ]
     styles = []
     start = 0
     while start < len(pieces):
-        for end in range(min(len(pieces), start + _MOST_WORDS_IN_A_STYLE), start, -1):
+        for end in range(min(len(pieces), start + MOST_WORDS_IN_A_STYLE), start, -1):
             style = find_style(" ".join(pieces[start:end]))
             if style is not None:
                 styles.append(style)
@@ -379,11 +444,13 @@ def refuse_blocked_words(request: DrawRequest, blocklist: tuple[str, ...]) -> No
     pattern = _blocklist_pattern(blocklist)
     texts = " ".join(prompt.text for prompt in request.prompts + request.negatives)
     if pattern is not None and pattern.search(texts.casefold()):
-        raise _Refusal(messages.BLOCKED_WORD)
+        raise Refusal(messages.BLOCKED_WORD)
 
 
 @lru_cache(maxsize=16)
 def _blocklist_pattern(blocklist: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Literal alternatives with one-character look-arounds: linear in the (validated, short)
+    # prompt for a fixed list.
     terms = [clean_text(term).casefold() for term in blocklist]
     alternatives = [_blocked_term(term) for term in terms if term]
     return re.compile("|".join(alternatives)) if alternatives else None

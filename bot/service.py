@@ -48,11 +48,15 @@ class Origin:
 class Accepted:
     job: JobRecord
     position: int
+    # What the parser changed in the request (a size rounded…), said with the acknowledgement.
+    notices: tuple[str, ...] = ()
+    notices_english: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Refused:
     message: str  # one Thai sentence
+    english: str  # the same sentence in English, for the web page's English mode
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,10 @@ class DrawService:
     ) -> Accepted | Refused:
         """Apply the limits, write the job row, then queue it."""
         if not self._accepting:
-            return Refused(messages.SERVICE_STOPPING)
+            return Refused(*messages.SERVICE_STOPPING)
         job = await self._admission.admit(origin, raw_text, request.with_seed().to_dict())
-        if isinstance(job, str):
-            return Refused(job)
+        if isinstance(job, messages.Sentence):
+            return Refused(*job)
         return Accepted(job, self._dispatcher.enqueue(job))
 
     async def handle(
@@ -147,14 +151,19 @@ class DrawService:
         if command.command is None:
             return None
         if command.error is not None:
-            return Refused(command.error)
+            return Refused(command.error, command.error_english or command.error)
         if command.command == "draw" and command.request is not None:
             request = command.request
             if command.use_init_image:
                 if init_image is None:
-                    return Refused(messages.NO_INIT_IMAGE)
+                    return Refused(*messages.NO_INIT_IMAGE)
                 request = replace(request, init_image=str(init_image))
-            return await self.submit(request, origin, raw_text)
+            outcome = await self.submit(request, origin, raw_text)
+            if isinstance(outcome, Accepted):
+                outcome = replace(
+                    outcome, notices=command.notices, notices_english=command.notices_english
+                )
+            return outcome
         if command.command == "styles":
             return Reply(messages.styles_list())
         if command.command == "queue":
@@ -210,7 +219,7 @@ class DrawService:
         """Queue the recipe of an earlier job again, with a fresh seed by default."""
         job = await asyncio.to_thread(self.database.jobs.get, job_id)
         if job is None:
-            return Refused(messages.JOB_NOT_FOUND)
+            return Refused(*messages.JOB_NOT_FOUND)
         request = DrawRequest.from_dict(job.request)
         if new_seed:
             request = replace(request, seed=None)
@@ -222,10 +231,10 @@ class DrawService:
         """Queue more steps that start from an earlier job's finished picture."""
         job = await asyncio.to_thread(self.database.jobs.get, job_id)
         if job is None or job.status != "done":
-            return Refused(messages.JOB_NOT_FOUND)
+            return Refused(*messages.JOB_NOT_FOUND)
         full = [image for image in job.images if image.kind == "full"]
         if not full:
-            return Refused(messages.JOB_NOT_FOUND)
+            return Refused(*messages.JOB_NOT_FOUND)
         request = replace(
             DrawRequest.from_dict(job.request),
             init_image=str(self.images_dir / full[0].file_name),

@@ -20,12 +20,9 @@ _TYPOGRAPHY = {
     **dict.fromkeys(map(ord, "‘’‚‛"), "'"),
 }
 
-# Dashes that smart punctuation makes of `--`: hyphen, non-breaking hyphen, figure, en and em
-# dash, horizontal bar, minus sign, small em dash, small hyphen-minus.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
-_MANGLED_OPTION_DASHES = re.compile(f"^(?:[-{_DASHES}]{{2,}}|[{_DASHES}])(?=[A-Za-z])")
-_QUOTED = re.compile(r'"([^"]*)"')
-_WHITESPACE_RUN = re.compile(r"\s+")
+# Each pattern reads a character once: no part can give back what it matched to another.
+_QUOTED = re.compile(r'"([^"]*+)"')
+_WHITESPACE_RUN = re.compile(r"\s++")
 
 
 def clean_text(text: str) -> str:
@@ -47,11 +44,6 @@ class Word:
     quoted: bool = False
 
 
-def repair_option_dashes(word: str) -> str:
-    """`—neg`, `–steps`, `−−seed` → `--neg`, `--steps`, `--seed`."""
-    return _MANGLED_OPTION_DASHES.sub("--", word)
-
-
 def split_words(text: str) -> list[Word]:
     """Split cleaned text at spaces; quoted text is one literal word (empty quotes say nothing).
 
@@ -63,5 +55,5 @@ def split_words(text: str) -> list[Word]:
             if segment.strip():
                 words.append(Word(segment.strip(), quoted=True))
         else:
-            words.extend(Word(repair_option_dashes(plain)) for plain in segment.split())
+            words.extend(Word(plain) for plain in segment.split())
     return words

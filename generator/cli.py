@@ -32,7 +32,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 @click.command()
 @click.argument("prompt")
-@click.option("--neg", "negatives", multiple=True, help="Negative prompt (repeatable).")
+@click.option(
+    "--neg",
+    "negatives",
+    multiple=True,
+    help="Negative prompt (repeatable); without it ภาพเบลอ at --neg-weight, `none` for none.",
+)
 @click.option("--style", "styles", multiple=True, help="Style preset, Thai or English name.")
 @click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True)
 @click.option("--size", default="256x256", show_default=True, help="WIDTHxHEIGHT or one side.")

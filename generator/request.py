@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from generator.styles import STYLE_PRESETS, find_style
+from generator.excerpt import excerpt
+from generator.styles import STYLE_PRESETS, find_style, style_names
 
 SIZE_STEP = 16
 DEFAULT_STEPS = 250  # the original app found 200–300 steps best
@@ -20,6 +21,9 @@ DEFAULT_TARGET_WEIGHT = 0.5
 DEFAULT_CUTN = 8
 MAX_SEED = 2**31 - 1
 MAX_WEIGHT = 100.0
+# A `--neg` written as one of these asks for no negative prompt at all (not even the default).
+NO_NEGATIVE_WORD = "ไม่มี"
+NO_NEGATIVE = frozenset({NO_NEGATIVE_WORD, "none"})
 
 
 class RequestError(ValueError):
@@ -100,21 +104,44 @@ class DrawRequest:
         return cls(**values)
 
 
-_WEIGHT_SUFFIX = re.compile(r"^(?P<text>.*\S)\s*:\s*(?P<weight>[-+]?(?:\d+\.?\d*|\.\d+))\s*$", re.S)
+# The original app's negative prompt, applied unless the user gives their own or `--neg ไม่มี`:
+# pushing away from "blurry picture" is what made its pictures sharper.
+DEFAULT_NEGATIVES = (WeightedPrompt("ภาพเบลอ", DEFAULT_NEGATIVE_WEIGHT),)
+
+# Possessive quantifiers: a failed match gives nothing back, so a long run of digits costs one
+# pass (`[-+]?(?:\d+\.?\d*|\.\d+)` tried `1111…x` in quadratic time).
+_DECIMAL = re.compile(r"[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)")
+
+
+def read_decimal(text: str) -> float | None:
+    """`12`, `-0.5`, `.5`, `3.` → the number; anything else (`1e9`, `nan`, `5x`) → None."""
+    return float(text) if _DECIMAL.fullmatch(text) else None
 
 
 def split_weighted(piece: str) -> tuple[str, float | None]:
-    """`ข้อความ:น้ำหนัก` → (text, weight); a piece without a numeric suffix has no weight."""
-    match = _WEIGHT_SUFFIX.match(piece.strip())
-    if not match:
+    """`ข้อความ:น้ำหนัก` → (text, weight); a piece without a numeric suffix has no weight.
+
+    Only the last colon can start a weight, since a number has none; so this is one pass.
+    """
+    text, colon, weight = piece.rpartition(":")
+    value = read_decimal(weight.strip()) if colon and text.strip() else None
+    if value is None:
         return piece.strip(), None
-    return match["text"].strip(), float(match["weight"])
+    return text.strip(), value
 
 
-def parse_prompt_text(text: str) -> tuple[list[WeightedPrompt], list[WeightedPrompt]]:
+def _as_written(text: str) -> str:
+    return text
+
+
+def parse_prompt_text(
+    text: str, unhide: Callable[[str], str] = _as_written
+) -> tuple[list[WeightedPrompt], list[WeightedPrompt]]:
     """Split `a:1 | b:0.5 | c:-1` into positive and negative prompts.
 
     A negative weight turns a prompt into a negative one with the weight's magnitude.
+    `unhide` maps each prompt's text once its syntax is read (the chat parser hides quoted
+    text from the syntax, and puts it back here).
     """
     positives: list[WeightedPrompt] = []
     negatives: list[WeightedPrompt] = []
@@ -122,13 +149,15 @@ def parse_prompt_text(text: str) -> tuple[list[WeightedPrompt], list[WeightedPro
         if not piece.strip():
             continue
         words, weight = split_weighted(piece)
+        words = unhide(words)
         if weight is None:
             positives.append(WeightedPrompt(words, 1.0))
         elif weight == 0:
+            shown = excerpt(words)
             raise RequestError(
                 "prompts",
-                f"น้ำหนักของ “{words}” เป็น 0 ใช้ไม่ได้ ให้ใส่ตัวเลขที่ไม่ใช่ 0 เช่น {words}:0.5",
-                f"the weight of '{words}' is 0; use a non-zero number, e.g. {words}:0.5",
+                f"น้ำหนักของ “{shown}” เป็น 0 ใช้ไม่ได้ ให้ใส่ตัวเลขที่ไม่ใช่ 0 เช่น {shown}:0.5",
+                f"the weight of '{shown}' is 0; use a non-zero number, e.g. {shown}:0.5",
             )
         elif weight > 0:
             positives.append(WeightedPrompt(words, weight))
@@ -137,28 +166,39 @@ def parse_prompt_text(text: str) -> tuple[list[WeightedPrompt], list[WeightedPro
     return positives, negatives
 
 
-def parse_negative_text(text: str, negative_weight: float) -> list[WeightedPrompt]:
-    """A `--neg` value: `|`-separated pieces, each with an optional `:weight` (sign ignored)."""
+def parse_negative_text(
+    text: str, negative_weight: float, unhide: Callable[[str], str] = _as_written
+) -> list[WeightedPrompt] | None:
+    """A `--neg` value: `|`-separated pieces, each with an optional `:weight` (sign ignored).
+
+    None when a piece is `ไม่มี` or `none`: the user asks for no negative prompt at all.
+    """
     negatives = []
+    wants_none = False
     for piece in text.split("|"):
         if not piece.strip():
             continue
         words, weight = split_weighted(piece)
-        negatives.append(WeightedPrompt(words, negative_weight if weight is None else abs(weight)))
-    return negatives
+        if weight is None and words.casefold() in NO_NEGATIVE:
+            wants_none = True
+            continue
+        weight = negative_weight if weight is None else abs(weight)
+        negatives.append(WeightedPrompt(unhide(words), weight))
+    return None if wants_none and not negatives else negatives
 
 
-_SIZE = re.compile(r"^\s*(\d{1,5})\s*(?:[x×X*]\s*(\d{1,5}))?\s*$")
+_SIZE = re.compile(r"\s*+(\d{1,5}+)\s*+(?:[x×X*]\s*+(\d{1,5}+))?+\s*+")
 
 
 def parse_size(text: str) -> tuple[int, int]:
     """`512x512`, `512×384` or `512` (square) → (width, height); not yet rounded or limited."""
-    match = _SIZE.match(text)
+    match = _SIZE.fullmatch(text)
     if not match:
+        shown = excerpt(text)
         raise RequestError(
             "size",
-            f"อ่านขนาดภาพ “{text}” ไม่ออก ให้เขียนเป็น กว้างxสูง เช่น --size 256x256 หรือ --size 256",
-            f"cannot read the size '{text}'; write WIDTHxHEIGHT, e.g. 256x256, or one number",
+            f"อ่านขนาดภาพ “{shown}” ไม่ออก ให้เขียนเป็น กว้างxสูง เช่น --size 256x256 หรือ --size 256",
+            f"cannot read the size '{shown}'; write WIDTHxHEIGHT, e.g. 256x256, or one number",
         )
     width = int(match[1])
     return width, int(match[2]) if match[2] else width
@@ -167,6 +207,23 @@ def parse_size(text: str) -> tuple[int, int]:
 def round_side(value: int) -> int:
     """Sides must be multiples of 16 (the VQGAN's downsampling); round down."""
     return value // SIZE_STEP * SIZE_STEP
+
+
+def check_prompt(prompt: WeightedPrompt) -> None:
+    """A RequestError unless the prompt has text and a weight in (0, MAX_WEIGHT]."""
+    if not prompt.text.strip():
+        raise RequestError(
+            "prompts",
+            "มีข้อความว่างอยู่ในคำสั่ง ลองเขียนใหม่ เช่น คฤหาสน์:1 | ภาพสวย:0.5",
+            "one of the prompts is empty; write e.g. 'คฤหาสน์:1 | ภาพสวย:0.5'",
+        )
+    if not (math.isfinite(prompt.weight) and 0 < prompt.weight <= MAX_WEIGHT):
+        shown = excerpt(prompt.text)
+        raise RequestError(
+            "prompts",
+            f"น้ำหนักของ “{shown}” ต้องอยู่ระหว่าง 0 ถึง {MAX_WEIGHT:g}",
+            f"the weight of '{shown}' must be between 0 and {MAX_WEIGHT:g}",
+        )
 
 
 def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
@@ -179,18 +236,7 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
         )
     all_prompts = request.prompts + request.negatives
     for prompt in all_prompts:
-        if not prompt.text.strip():
-            raise RequestError(
-                "prompts",
-                "มีข้อความว่างอยู่ในคำสั่ง ลองเขียนใหม่ เช่น คฤหาสน์:1 | ภาพสวย:0.5",
-                "one of the prompts is empty; write e.g. 'คฤหาสน์:1 | ภาพสวย:0.5'",
-            )
-        if not (math.isfinite(prompt.weight) and 0 < prompt.weight <= MAX_WEIGHT):
-            raise RequestError(
-                "prompts",
-                f"น้ำหนักของ “{prompt.text}” ต้องอยู่ระหว่าง 0 ถึง {MAX_WEIGHT:g}",
-                f"the weight of '{prompt.text}' must be between 0 and {MAX_WEIGHT:g}",
-            )
+        check_prompt(prompt)
     total_chars = sum(len(p.text) for p in all_prompts)
     if total_chars > limits.max_prompt_chars:
         raise RequestError(
@@ -200,10 +246,11 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
         )
     for style in request.styles:
         if resolve_style(style) != style:
+            preset, shown = resolve_style(style), excerpt(style)
             raise RequestError(
                 "styles",
-                f"ใช้ชื่อสไตล์ “{resolve_style(style)}” แทน “{style}”",
-                f"use the preset name '{resolve_style(style)}' instead of '{style}'",
+                f"ใช้ชื่อสไตล์ “{preset}” แทน “{shown}”",
+                f"use the preset name '{preset}' instead of '{shown}'",
             )
     if not 1 <= request.steps <= limits.max_steps:
         raise RequestError(
@@ -250,10 +297,11 @@ def resolve_style(name: str) -> str:
     """The preset a style name refers to (Thai or English), or a RequestError listing them."""
     style = find_style(name)
     if style is None:
+        shown, choices = excerpt(name), ", ".join(map(style_names, STYLE_PRESETS))
         raise RequestError(
             "styles",
-            f"ไม่รู้จักสไตล์ “{name}” เลือกได้จาก: {', '.join(STYLE_PRESETS)}",
-            f"unknown style '{name}'; choose from: {', '.join(STYLE_PRESETS)}",
+            f"ไม่รู้จักสไตล์ “{shown}” เลือกได้จาก: {choices}",
+            f"unknown style '{shown}'; choose from: {choices}",
         )
     return style
 
@@ -265,21 +313,37 @@ def build_request(
     negatives: Sequence[str] = (),
     styles: Sequence[str] = (),
     negative_weight: float = DEFAULT_NEGATIVE_WEIGHT,
+    unhide: Callable[[str], str] = _as_written,
     **fields: Any,
 ) -> DrawRequest:
     """A validated request from the words people write: prompt text, `--neg` texts, style names.
 
-    `fields` are the remaining DrawRequest fields (steps, width, height, seed, weights, images).
+    The negatives are the user's (inline `text:-w` and `--neg` texts, each text once), or none
+    after `--neg ไม่มี`, or else DEFAULT_NEGATIVES at `negative_weight`. `fields` are the
+    remaining DrawRequest fields (steps, width, height, seed, weights, images); `unhide` is
+    parse_prompt_text's.
     """
-    positives, inline_negatives = parse_prompt_text(prompt_text)
-    extra_negatives = [
-        prompt for text in negatives for prompt in parse_negative_text(text, negative_weight)
-    ]
+    positives, given = parse_prompt_text(prompt_text, unhide)
+    wants_none = False
+    for text in negatives:
+        pieces = parse_negative_text(text, negative_weight, unhide)
+        wants_none = wants_none or pieces is None
+        given.extend(pieces or ())
+    chosen: dict[str, WeightedPrompt] = {}
+    for prompt in given:
+        chosen.setdefault(prompt.text, prompt)  # typed twice (or typed and in a form) is once
     request = DrawRequest(
         prompts=tuple(positives),
-        negatives=tuple(inline_negatives + extra_negatives),
+        negatives=tuple(chosen.values()),
         styles=tuple(dict.fromkeys(resolve_style(name) for name in styles)),
         negative_weight=negative_weight,
         **fields,
     )
-    return validate(request, limits)
+    request = validate(request, limits)
+    if given or wants_none:
+        return request
+    # The default is checked on its own: its words do not count towards what the user may type.
+    defaults = tuple(replace(prompt, weight=negative_weight) for prompt in DEFAULT_NEGATIVES)
+    for prompt in defaults:
+        check_prompt(prompt)
+    return replace(request, negatives=defaults)

@@ -22,7 +22,7 @@ _FORMAT_CATEGORY = "Cf"  # zero-width spaces and joiners, BOM, word joiner, dire
 _THAI_TONE_MARKS = "\u0e48-\u0e4b"
 # NIKHAHIT + SARA AA is how some keyboards and converters write SARA AM. A tone mark typed
 # between them belongs before SARA AM (น + ํ + ้ + า → น้ำ); one typed before NIKHAHIT stays put.
-_SPLIT_SARA_AM = re.compile(f"\u0e4d([{_THAI_TONE_MARKS}]*)\u0e32")
+_SPLIT_SARA_AM = re.compile(f"\u0e4d([{_THAI_TONE_MARKS}]*+)\u0e32")
 
 # process_transformers' `fix_html`: leftovers of HTML and of WikiText escaping, replaced in
 # this order and before `html.unescape`. Because `amp;` is replaced before unescaping, `&amp;`

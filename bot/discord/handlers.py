@@ -6,6 +6,7 @@ status message (bot/discord/status.py).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -95,8 +96,8 @@ async def answer(interaction: discord.Interaction, text: str) -> None:
 
 def reply_text(outcome: Accepted | Refused | Reply) -> str:
     match outcome:
-        case Accepted(job=job, position=position):
-            return messages.accepted(position, job.id)
+        case Accepted(job=job, position=position, notices=notices):
+            return "\n".join((messages.accepted(position, job.id), *notices))
         case Refused(message=text) | Reply(text=text):
             return text
 
@@ -142,7 +143,8 @@ class InteractionHandlers:
         if not await self._take(interaction, draws=True):
             return
         text = options.as_message()
-        parsed = parse_message(text, self.parse_context)
+        # In a thread: a long message is a few milliseconds of parsing the loop need not wait for.
+        parsed = await asyncio.to_thread(parse_message, text, self.parse_context)
         init_image = None
         if options.init is not None and parsed.ok:
             try:
@@ -217,7 +219,7 @@ class InteractionHandlers:
             return
         job = await self.service.job(job_id)
         if job is None:
-            await answer(interaction, core_messages.JOB_NOT_FOUND)
+            await answer(interaction, core_messages.JOB_NOT_FOUND.thai)
             return
         outcome = await self.service.continue_from(job_id, origin_of(interaction), job.steps)
         await answer(interaction, reply_text(outcome))

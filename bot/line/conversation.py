@@ -108,7 +108,8 @@ class Conversation:
     ) -> None:
         body, mentioned = without_self_mentions(message.text, message.mention)
         context = ParseContext.from_settings(self.settings, direct=chat.is_direct or mentioned)
-        parsed = parse_message(body, context)
+        # In a thread: a long message is a few milliseconds of parsing the loop need not wait for.
+        parsed = await asyncio.to_thread(parse_message, body, context)
         if parsed.command is None and mentioned:
             parsed = ParsedCommand("help")  # tagged without a command: say what the bot does
         init_image = None
@@ -143,6 +144,7 @@ class Conversation:
             accepted.position,
             comes_by_itself=pushes and not self.delivery.push_paused(),
             quota_out=pushes and self.delivery.push_paused(),
+            notices=accepted.notices,
         )
         await self.delivery.answer(
             chat, reply_token, text(acknowledgement, [see_picture_button(job.id)])
@@ -181,7 +183,7 @@ class Conversation:
                 postback.job_id, chat.origin(), "postback", label, value
             )
             answer = (
-                text(core_messages.JOB_NOT_FOUND)
+                text(core_messages.JOB_NOT_FOUND.thai)
                 if counts is None
                 else text(thanks, [draw_again_button(postback.job_id)])
             )

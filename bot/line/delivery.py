@@ -160,7 +160,7 @@ class Delivery:
         """The "ดูรูป" button: the picture when it is finished, else hold the token for it."""
         job = await self.service.job(job_id)
         if job is None or job.platform != PLATFORM:
-            await self.answer(chat, reply_token, text(core_messages.JOB_NOT_FOUND))
+            await self.answer(chat, reply_token, text(core_messages.JOB_NOT_FOUND.thai))
             return
         if job.is_active:
             await self.hold(chat, reply_token, sent_at, asked_job=job.id)

@@ -35,12 +35,13 @@ def photo_too_large(limit_mb: int) -> str:
     return f"รูปใหญ่เกินไป ส่งรูปได้ไม่เกิน {limit_mb} MB ลองส่งรูปที่เล็กลงนะ"
 
 
-def accepted(position: int, *, comes_by_itself: bool, quota_out: bool) -> str:
-    """The acknowledgement of a new job: its place in the queue and how the picture will come."""
-    if quota_out:
-        return f"{core_messages.queued(position)}\n{QUOTA_OUT}"
-    how = COMES_BY_ITSELF if comes_by_itself else ASK_FOR_IT
-    return f"{core_messages.queued(position)}\n{how}"
+def accepted(
+    position: int, *, comes_by_itself: bool, quota_out: bool, notices: tuple[str, ...] = ()
+) -> str:
+    """The acknowledgement of a new job: its place in the queue, what the bot adjusted in the
+    request, and how the picture will come."""
+    how = QUOTA_OUT if quota_out else COMES_BY_ITSELF if comes_by_itself else ASK_FOR_IT
+    return "\n".join((core_messages.queued(position), *notices, how))
 
 
 def still_queued(position: int) -> str:

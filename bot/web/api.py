@@ -58,11 +58,17 @@ def json_body() -> Any:
 
 
 def outcome_answer(outcome: Accepted | Refused | Reply | None) -> JsonAnswer:
-    """The core's answer: a queued job (202), a refusal in its Thai words (422), or a reply."""
+    """The core's answer: a queued job (202) with what the bot adjusted in it (`notices`), a
+    refusal (422), or a reply; refusals and notices in the visitor's language."""
+    english = g.language == "en"
     if isinstance(outcome, Accepted):
-        return {"job": job_view(outcome.job, FeedbackCounts()), "position": outcome.position}, 202
+        return {
+            "job": job_view(outcome.job, FeedbackCounts()),
+            "position": outcome.position,
+            "notices": list(outcome.notices_english if english else outcome.notices),
+        }, 202
     if isinstance(outcome, Refused):
-        return {"error": outcome.message}, 422
+        return {"error": outcome.english if english else outcome.message}, 422
     assert outcome is not None  # understand() always yields a command
     return {"reply": outcome.text}, 200
 

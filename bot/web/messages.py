@@ -2,6 +2,9 @@
 
 A text about a number of things has a `KEY_one` twin for exactly one (English says "1 job" but
 "2 jobs"); Thai words do not change, so its twin is the same text.
+
+The core's refusals and notices come in both languages (bot/messages.Sentence); its other
+sentences (failures, the help text) stay Thai: they are the same sentences the chat bots give.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from generator.request import DEFAULT_AESTHETIC_WEIGHT, DEFAULT_NEGATIVE_WEIGHT
+from generator.request import DEFAULT_AESTHETIC_WEIGHT, DEFAULT_NEGATIVE_WEIGHT, NO_NEGATIVE_WORD
 
 # The names the models give themselves (generator/models) → the names people know them by.
 MODEL_NAMES = {
@@ -49,9 +49,8 @@ def recipe_command(request: Mapping[str, Any]) -> str:
 
     Starting pictures cannot be written in a command and are left out.
     """
-    words = ["/วาด", prompt_text(request)]
-    if request.get("negatives"):
-        words += ["--neg", negative_text(request)]
+    # Always written: without `--neg` the command would get the default negative prompt.
+    words = ["/วาด", prompt_text(request), "--neg", negative_text(request) or NO_NEGATIVE_WORD]
     for style in request.get("styles", ()):
         words += ["--style", style]
     words += ["--steps", str(request["steps"]), "--size", f"{request['width']}x{request['height']}"]

@@ -22,14 +22,21 @@ GROUP = ParseContext(
 DIRECT = ParseContext(GROUP.limits, GROUP.blocklist, GROUP.bot_names, direct=True)
 
 STYLE_LIST = (
-    "ภาพสวย, ภาพยนตร์, ภาพสีอะคริลิค, ภาพสีน้ำ, ภาพการ์ตูน, ภาพคุณภาพสูง, ภาพวาด, ภาพ 3 มิติ, "
-    "ภาพวาดโดยเด็ก, ภาพแฟนตาซี, ภาพประติมากรรม, 1990, ภาพสีน้ำมัน, ภาพวาดด้วยดินสอ, ภาพเกม"
+    "ภาพสวย (beautiful), ภาพยนตร์ (cinematic), ภาพสีอะคริลิค (acrylic), ภาพสีน้ำ (watercolour), "
+    "ภาพการ์ตูน (cartoon), ภาพคุณภาพสูง (high quality), ภาพวาด (painting), ภาพ 3 มิติ (3D), "
+    "ภาพวาดโดยเด็ก (child's drawing), ภาพแฟนตาซี (fantasy), ภาพประติมากรรม (sculpture), "
+    "1990 (1990), ภาพสีน้ำมัน (oil painting), ภาพวาดด้วยดินสอ (pencil drawing), ภาพเกม (video game)"
 )
+OPTION_LIST = (
+    "--neg (--ไม่เอา) --style (--สไตล์) --steps (--รอบ) --size (--ขนาด) --seed (--เลขสุ่ม) "
+    "--aesthetic --neg-weight --init (--รูปเริ่มต้น)"
+)
+BLURRY = ("ภาพเบลอ", 0.4)  # the original app's default negative prompt
 
 
 def draw(
     *prompts: tuple[str, float],
-    negatives: tuple[tuple[str, float], ...] = (),
+    negatives: tuple[tuple[str, float], ...] = (BLURRY,),
     styles: tuple[str, ...] = (),
     steps: int = 250,
     size: tuple[int, int] = (256, 256),
@@ -37,8 +44,9 @@ def draw(
     aesthetic_weight: float = 0.005,
     negative_weight: float = 0.4,
     use_init_image: bool = False,
+    notices: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The JSON of an understood draw; the defaults are DrawRequest's."""
+    """The JSON of an understood draw; the defaults are build_request's."""
     return {
         "ok": True,
         "command": "draw",
@@ -52,6 +60,7 @@ def draw(
         "aesthetic_weight": aesthetic_weight,
         "negative_weight": negative_weight,
         "use_init_image": use_init_image,
+        "notices": list(notices),
     }
 
 
@@ -64,10 +73,12 @@ def refused(error: str, name: str = "draw") -> dict[str, Any]:
 
 
 MANSION = ("คฤหาสน์", 1.0)
-BLURRY = ("ภาพเบลอ", 0.4)
+CAT = ("แมว", 1.0)
+DOG = ("หมา", 0.4)
 NOT_FOR_THE_BOT = command(None)
 NOTHING_TO_DRAW = refused("ยังไม่มีข้อความสำหรับวาด ลองพิมพ์ เช่น /วาด คฤหาสน์ แฟนตาซี")
 BLOCKED = refused("ข้อความนี้มีคำที่บอทไม่รับวาด ลองเปลี่ยนคำแล้วสั่งใหม่นะ")
+ROUNDED = "ปรับขนาดภาพเป็น {}×{} เพราะแต่ละด้านต้องเป็นทวีคูณของ 16"
 
 # (message, context, expected JSON)
 TABLE: list[tuple[str, ParseContext, dict[str, Any]]] = [
@@ -154,10 +165,18 @@ TABLE: list[tuple[str, ParseContext, dict[str, Any]]] = [
     ),
     ("/วาด คฤหาสน์ --steps 100", GROUP, draw(MANSION, steps=100)),
     ("/วาด --steps 100 คฤหาสน์ แฟนตาซี", GROUP, draw(("คฤหาสน์ แฟนตาซี", 1.0), steps=100)),
-    ("/วาด คฤหาสน์ --steps 100 --steps 200", GROUP, draw(MANSION, steps=200)),
+    (
+        "/วาด คฤหาสน์ --steps 100 --steps 200",
+        GROUP,
+        draw(MANSION, steps=200, notices=("ใส่ --steps มากกว่าหนึ่งครั้ง ใช้ค่าสุดท้าย (200)",)),
+    ),
     ("/วาด คฤหาสน์ --size 512x384", GROUP, draw(MANSION, size=(512, 384))),
     ("/วาด คฤหาสน์ --size 320×240", GROUP, draw(MANSION, size=(320, 240))),
-    ("/วาด คฤหาสน์ --size 300X300", GROUP, draw(MANSION, size=(288, 288))),
+    (
+        "/วาด คฤหาสน์ --size 300X300",
+        GROUP,
+        draw(MANSION, size=(288, 288), notices=(ROUNDED.format(288, 288),)),
+    ),
     ("/วาด คฤหาสน์ --size 128", GROUP, draw(MANSION, size=(128, 128))),
     ("/วาด คฤหาสน์ --size 512 x 512 แฟนตาซี", GROUP, draw(("คฤหาสน์ แฟนตาซี", 1.0), size=(512, 512))),
     ("/วาด คฤหาสน์ --seed 42", GROUP, draw(MANSION, seed=42)),
@@ -204,15 +223,12 @@ TABLE: list[tuple[str, ParseContext, dict[str, Any]]] = [
     (
         "/วาด คฤหาสน์ --init=yes",
         GROUP,
-        refused("ไม่รู้จักตัวเลือก --init=yes หมายถึง --init หรือเปล่า"),
+        refused("ตัวเลือก --init ไม่ต้องมีค่า เขียนแค่ --init ก็พอ"),
     ),
     (
         "/วาด คฤหาสน์ --colour red",
         GROUP,
-        refused(
-            "ไม่รู้จักตัวเลือก --colour ใช้ได้: "
-            "--neg --style --steps --size --seed --aesthetic --neg-weight --init"
-        ),
+        refused(f"ไม่รู้จักตัวเลือก --colour ใช้ได้: {OPTION_LIST}"),
     ),
     (
         "/วาด คฤหาสน์ --steps",
@@ -307,10 +323,205 @@ TABLE: list[tuple[str, ParseContext, dict[str, Any]]] = [
         GROUP,
         refused(f"ไม่รู้จักสไตล์ “neon” เลือกได้จาก: {STYLE_LIST}"),
     ),
+    # Options as people type them: glued, one dash, long dashes, `=`, Thai names
+    ("/วาด แมว--neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว -neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว —neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว –neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว—neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว --neg=หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว --steps=120 --size=128x64", GROUP, draw(CAT, steps=120, size=(128, 64))),
+    ("/วาด แมว --negหมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว --neg-หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว --ไม่เอา หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว--ไม่เอาหมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ("/วาด แมว --รอบ ๑๒๐", GROUP, draw(CAT, steps=120)),
+    ("/วาด แมว --รอบ120", GROUP, draw(CAT, steps=120)),
+    ("/วาด แมว -รอบ 50", GROUP, draw(CAT, steps=50)),
+    ("/วาด แมว --สไตล์ สีน้ำ", GROUP, draw(CAT, styles=("ภาพสีน้ำ",))),
+    ("/วาด แมว --ขนาด 512x384", GROUP, draw(CAT, size=(512, 384))),
+    ("/วาด แมว --เลขสุ่ม 7", GROUP, draw(CAT, seed=7)),
+    ("/วาด แมว --รูปเริ่มต้น", GROUP, draw(CAT, use_init_image=True)),
+    ("/วาด แมว -ish", GROUP, draw(("แมว -ish", 1.0))),  # one hyphen before no option name
+    ("/วาด -_- แมว", GROUP, draw(("-_- แมว", 1.0))),
+    ("/วาด บ้าน—ขนาดใหญ่", GROUP, draw(("บ้าน—ขนาดใหญ่", 1.0))),  # a dash in Thai text
+    ("/วาด แมว --สวย", GROUP, refused(f"ไม่รู้จักตัวเลือก --สวย ใช้ได้: {OPTION_LIST}")),
+    # Style names in Thai without "ภาพ", and English in either spelling
+    ("/วาด แมว --style watercolor", GROUP, draw(CAT, styles=("ภาพสีน้ำ",))),
+    ("/วาด แมว --style Water-Colour", GROUP, draw(CAT, styles=("ภาพสีน้ำ",))),
+    ("/วาด แมว --style childs drawing", GROUP, draw(CAT, styles=("ภาพวาดโดยเด็ก",))),
+    ("/วาด แมว --style การ์ตูน 3D", GROUP, draw(CAT, styles=("ภาพการ์ตูน", "ภาพ 3 มิติ"))),
+    # A command word one letter off is a typo to point out, not a picture to draw
+    ("/วาดด แมว", GROUP, refused("ไม่รู้จักคำสั่ง /วาดด หมายถึง /วาด หรือเปล่า", "help")),
+    ("/วาดดด", GROUP, refused("ไม่รู้จักคำสั่ง /วาดดด หมายถึง /วาด หรือเปล่า", "help")),
+    ("/วา แมว", GROUP, refused("ไม่รู้จักคำสั่ง /วา หมายถึง /วาด หรือเปล่า", "help")),
+    ("/วาดี แมว", GROUP, refused("ไม่รู้จักคำสั่ง /วาดี หมายถึง /วาด หรือเปล่า", "help")),
+    ("/คิวว", GROUP, refused("ไม่รู้จักคำสั่ง /คิวว หมายถึง /คิว หรือเปล่า", "help")),
+    ("วาดด แมว", DIRECT, refused("ไม่รู้จักคำสั่ง /วาดด หมายถึง /วาด หรือเปล่า", "help")),
+    ("/draws cat", DIRECT, refused("ไม่รู้จักคำสั่ง /draws หมายถึง /draw หรือเปล่า", "help")),
+    ("/drawing cat", DIRECT, refused("ไม่รู้จักคำสั่ง /drawing หมายถึง /draw หรือเปล่า", "help")),
+    ("/draws cat", GROUP, NOT_FOR_THE_BOT),  # an English word may be another bot's command
+    ("/วาดดอกไม้", GROUP, draw(("ดอกไม้", 1.0))),  # ด starts the flower, not a doubled letter
+    ("/วาดก", GROUP, draw(("ก", 1.0))),
+    # The default negative prompt, replaced, weighted, removed, never doubled
+    ("/วาด แมว --neg none", GROUP, draw(CAT, negatives=())),
+    ("/วาด แมว --neg ไม่มี", GROUP, draw(CAT, negatives=())),
+    ("/วาด แมว --ไม่เอา NONE", GROUP, draw(CAT, negatives=())),
+    ("/วาด แมว --neg ไม่มี --neg หมา", GROUP, draw(CAT, negatives=(DOG,))),
+    ('/วาด แมว --neg "ไม่มี"', GROUP, draw(CAT, negatives=(("ไม่มี", 0.4),))),  # quoted: literal
+    ("/วาด แมว --neg ภาพเบลอ --neg ภาพเบลอ", GROUP, draw(CAT)),
+    ("/วาด แมว | ภาพเบลอ:-0.6 --neg ภาพเบลอ", GROUP, draw(CAT, negatives=(("ภาพเบลอ", 0.6),))),
+    ("/วาด แมว | หมา:-0.5", GROUP, draw(CAT, negatives=(("หมา", 0.5),))),
+    (
+        "/วาด แมว --neg-weight 0.7",
+        GROUP,
+        draw(CAT, negatives=(("ภาพเบลอ", 0.7),), negative_weight=0.7),
+    ),
+    ("/วาด แมว --neg-weight -1", GROUP, refused("น้ำหนักของ “ภาพเบลอ” ต้องอยู่ระหว่าง 0 ถึง 100")),
+    # What the bot changes, it says
+    ("/วาด แมว --size 500", GROUP, draw(CAT, size=(496, 496), notices=(ROUNDED.format(496, 496),))),
+    ("/วาด แมว --steps 999", GROUP, refused("จำนวนรอบต้องอยู่ระหว่าง 1 ถึง 500 เช่น --steps 250")),
+]
+
+# Written the way people write in LINE groups and Discord servers.
+AS_PEOPLE_WRITE: list[tuple[str, ParseContext, dict[str, Any]]] = [
+    ("/วาด แมวส้มนอนบนโซฟา 555", GROUP, draw(("แมวส้มนอนบนโซฟา 555", 1.0))),
+    ("@ThaiDraw วาดแมวส้มให้หน่อย", GROUP, draw(("แมวส้มให้หน่อย", 1.0))),
+    ("@ThaiDraw คิวยาวไหม", GROUP, command("help")),
+    (
+        "/วาด ทะเลตอนพระอาทิตย์ตก 🌅 --style ภาพสีน้ำ",
+        GROUP,
+        draw(("ทะเลตอนพระอาทิตย์ตก 🌅", 1.0), styles=("ภาพสีน้ำ",)),
+    ),
+    (
+        "/draw หมาชิบะใส่แว่น, cute, 4k --steps 300",
+        GROUP,
+        draw(("หมาชิบะใส่แว่น, cute, 4k", 1.0), steps=300),
+    ),
+    (
+        "/วาด บ้านทรงไทย ริมคลอง --ไม่เอา คน --รอบ ๒๐๐",
+        GROUP,
+        draw(("บ้านทรงไทย ริมคลอง", 1.0), negatives=(("คน", 0.4),), steps=200),
+    ),
+    ("/วาดรูปแมวเหมียว --size 512×512", GROUP, draw(("รูปแมวเหมียว", 1.0), size=(512, 512))),
+    ("/วาด ช้างสีชมพู —neg ภาพมืด", GROUP, draw(("ช้างสีชมพู", 1.0), negatives=(("ภาพมืด", 0.4),))),
+    (
+        "/วาด ภูเขาไฟฟูจิ + ซากุระ --style cartoon",
+        GROUP,
+        draw(("ภูเขาไฟฟูจิ + ซากุระ", 1.0), styles=("ภาพการ์ตูน",)),
+    ),
+    (
+        "/วาด หุ่นยนต์ยักษ์ในกรุงเทพ--style ภาพยนตร์",
+        GROUP,
+        draw(("หุ่นยนต์ยักษ์ในกรุงเทพ", 1.0), styles=("ภาพยนตร์",)),
+    ),
+    ('/วาด ป้ายร้าน "ข้าวมันไก่" สีแดง', GROUP, draw(("ป้ายร้าน ข้าวมันไก่ สีแดง", 1.0))),
+    (
+        "/วาด นางฟ้า:2 | ปีกสีทอง:1 | ภาพเบลอ:-0.4",
+        GROUP,
+        draw(("นางฟ้า", 2.0), ("ปีกสีทอง", 1.0), negatives=(BLURRY,)),
+    ),
+    ("/วาด ตลาดน้ำ ตอนเช้า!! --seed 1234", GROUP, draw(("ตลาดน้ำ ตอนเช้า!!", 1.0), seed=1234)),
+    ("/วาด แมว\u200bดำ", GROUP, draw(("แมวดำ", 1.0))),
+    (
+        "/วาด ก๋วยเตี๋ยวเรือ ชามใหญ่ๆ --style ภาพ 3 มิติ",
+        GROUP,
+        draw(("ก๋วยเตี๋ยวเรือ ชามใหญ่ๆ", 1.0), styles=("ภาพ 3 มิติ",)),
+    ),
+    (
+        "/วาด วัดอรุณตอนกลางคืน --steps=150 --size=384",
+        GROUP,
+        draw(("วัดอรุณตอนกลางคืน", 1.0), steps=150, size=(384, 384)),
+    ),
+    ("/Draw A Cat In Space", GROUP, draw(("A Cat In Space", 1.0))),
+    (
+        "/วาด มังกรไทย --style ภาพสีน้ำมัน, ภาพแฟนตาซี",
+        GROUP,
+        draw(("มังกรไทย", 1.0), styles=("ภาพสีน้ำมัน", "ภาพแฟนตาซี")),
+    ),
+    (
+        "/วาด ดอกบัว --neg ภาพเบลอ | น้ำขุ่น",
+        GROUP,
+        draw(("ดอกบัว", 1.0), negatives=(BLURRY, ("น้ำขุ่น", 0.4))),
+    ),
+    (
+        "/วาด ปลากัด สีน้ำเงิน --style watercolor --neg ไม่มี",
+        GROUP,
+        draw(("ปลากัด สีน้ำเงิน", 1.0), negatives=(), styles=("ภาพสีน้ำ",)),
+    ),
+    ("/สไตล์ มีอะไรบ้าง", GROUP, command("styles")),
+    ("555 วาดไม่เป็น", GROUP, NOT_FOR_THE_BOT),
+    (
+        "/วาด สาวน้อยในชุดไทย 👘✨ --ขนาด 320x480",
+        GROUP,
+        draw(("สาวน้อยในชุดไทย 👘✨", 1.0), size=(320, 480)),
+    ),
+    (
+        "/วาด ยักษ์วัดแจ้ง ตัวใหญ่มากกก --size 1024x1024",
+        GROUP,
+        refused("ขนาดภาพต้องอยู่ระหว่าง 64 ถึง 512 พิกเซลต่อด้าน เช่น --size 256x256"),
+    ),
+    (
+        "/วาด หมีแพนด้ากินไผ่ --seed ๔๒ --steps 100",
+        GROUP,
+        draw(("หมีแพนด้ากินไผ่", 1.0), seed=42, steps=100),
+    ),
+    (
+        "/วาด เด็กเล่นน้ำสงกรานต์ -neg คนแก่",
+        GROUP,
+        draw(("เด็กเล่นน้ำสงกรานต์", 1.0), negatives=(("คนแก่", 0.4),)),
+    ),
+    (
+        "/วาด แมวส้ม --steps 120รอบ",
+        GROUP,
+        refused("--steps ต้องเป็นจำนวนเต็ม แต่ได้ “120รอบ” ให้เขียนเช่น --steps 250"),
+    ),
+    ("/วาดด หมาน้อย", GROUP, refused("ไม่รู้จักคำสั่ง /วาดด หมายถึง /วาด หรือเปล่า", "help")),
+    (
+        "/วาด ถนนข้าวสาร ตอนกลางคืน, neon lights, cyberpunk",
+        GROUP,
+        draw(("ถนนข้าวสาร ตอนกลางคืน, neon lights, cyberpunk", 1.0)),
+    ),
+    (
+        "/วาด ผีไทย นางนาก --neg ภาพการ์ตูน --style ภาพยนตร์ --size 256 x 384",
+        GROUP,
+        draw(
+            ("ผีไทย นางนาก", 1.0),
+            negatives=(("ภาพการ์ตูน", 0.4),),
+            styles=("ภาพยนตร์",),
+            size=(256, 384),
+        ),
+    ),
+    (
+        "/วาด พระจันทร์เต็มดวง (full moon) เหนือทุ่งนา",
+        GROUP,
+        draw(("พระจันทร์เต็มดวง (full moon) เหนือทุ่งนา", 1.0)),
+    ),
+    ("ThaiDraw วาด แมว", GROUP, NOT_FOR_THE_BOT),  # a name without @ is not a mention
+    ("@ThaiDraw /วาด ต้นมะม่วง --รอบ=80", GROUP, draw(("ต้นมะม่วง", 1.0), steps=80)),
+    ("/วาด ท้องฟ้า~~ สีชมพู ><", GROUP, draw(("ท้องฟ้า~~ สีชมพู ><", 1.0))),
+    ("/วาด แมว:1.5|หมา:0.5", GROUP, draw(("แมว", 1.5), ("หมา", 0.5))),
+    ("/วาด รถตุ๊กตุ๊ก ｔｕｋｔｕｋ", GROUP, draw(("รถตุ๊กตุ๊ก tuktuk", 1.0))),
+    ("/วาด ช้าง —ขนาด ๕๑๒", GROUP, draw(("ช้าง", 1.0), size=(512, 512))),
+    (
+        "/วาด ไก่ทอด ใส่กล่อง --size 500x300",
+        GROUP,
+        draw(("ไก่ทอด ใส่กล่อง", 1.0), size=(496, 288), notices=(ROUNDED.format(496, 288),)),
+    ),
+    (
+        "/วาด ปราสาททราย ริมทะเล --style สีน้ำ --style การ์ตูน",
+        GROUP,
+        draw(("ปราสาททราย ริมทะเล", 1.0), styles=("ภาพสีน้ำ", "ภาพการ์ตูน")),
+    ),
+    ('/วาด ข้อความ "--neg" บนป้าย', GROUP, draw(("ข้อความ --neg บนป้าย", 1.0))),
+    ("วาดแมวใส่หมวก", DIRECT, draw(("แมวใส่หมวก", 1.0))),
+    ("คิวปิดยิงธนู", DIRECT, NOT_FOR_THE_BOT),  # Cupid: a word that begins like /คิว
 ]
 
 
-@pytest.mark.parametrize(("message", "context", "expected"), TABLE, ids=lambda value: repr(value))
+@pytest.mark.parametrize(
+    ("message", "context", "expected"), TABLE + AS_PEOPLE_WRITE, ids=lambda value: repr(value)
+)
 def test_message_is_understood_as_documented(
     message: str, context: ParseContext, expected: dict[str, Any]
 ) -> None:
@@ -323,6 +534,10 @@ def test_the_table_covers_every_command_and_at_least_sixty_messages() -> None:
     assert len(TABLE) >= 60
 
 
+def test_the_corpus_has_thirty_messages_written_as_people_write_them() -> None:
+    assert len(AS_PEOPLE_WRITE) >= 30
+
+
 def test_an_understood_draw_carries_a_valid_request_with_quoted_text_in_place() -> None:
     parsed = parse_message('/วาด "เวลา 10:30" --neg "a:b" --size 300', GROUP)
     assert parsed.ok
@@ -330,6 +545,49 @@ def test_an_understood_draw_carries_a_valid_request_with_quoted_text_in_place() 
     assert validate(parsed.request, GROUP.limits) == parsed.request
     assert [prompt.text for prompt in parsed.request.prompts] == ["เวลา 10:30"]
     assert [prompt.text for prompt in parsed.request.negatives] == ["a:b"]
+
+
+@pytest.mark.parametrize(
+    ("message", "context"),
+    [
+        (message, context)
+        for message, context, expected in TABLE + AS_PEOPLE_WRITE
+        if not expected["ok"]
+    ],
+    ids=repr,
+)
+def test_every_refusal_has_an_english_twin(message: str, context: ParseContext) -> None:
+    parsed = parse_message(message, context)
+    assert parsed.error_english
+    assert parsed.error_english != parsed.error
+    assert not any("\u0e01" <= character <= "\u0e3a" for character in parsed.error_english[:12])
+
+
+@pytest.mark.parametrize(
+    ("message", "english"),
+    [
+        (
+            "/วาด แมว --steps many",
+            "--steps must be a whole number, not 'many'; write e.g. --steps 250",
+        ),
+        ("/วาด แมว --ngg หมา", "Unknown option --ngg; did you mean --neg?"),
+        ("/วาด แมว --init=1", "The option --init takes no value; write just --init"),
+        ("/วาด เลือด", "The message has a word the bot does not draw; change it and try again."),
+        ("/วาดด แมว", "Unknown command /วาดด; did you mean /วาด?"),
+        ("/วาด แมว --steps", "The option --steps needs a value after it, e.g. --steps 250"),
+    ],
+)
+def test_refusals_say_the_same_in_english(message: str, english: str) -> None:
+    assert parse_message(message, GROUP).error_english == english
+
+
+def test_notices_have_english_twins() -> None:
+    parsed = parse_message("/วาด แมว --size 500x300 --seed 1 --seed 2", GROUP)
+    assert parsed.notices_english == (
+        "--seed was given more than once; the last one (2) is used.",
+        "The size became 496×288: each side must be a multiple of 16.",
+    )
+    assert len(parsed.notices) == 2
 
 
 def test_limits_come_from_the_context() -> None:
@@ -402,6 +660,7 @@ FRAGMENTS = [
 
 DRAW_KEYS = {
     "ok",
+    "notices",
     "command",
     "prompts",
     "negatives",

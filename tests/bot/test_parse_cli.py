@@ -52,6 +52,7 @@ def test_an_understood_draw_prints_its_json_and_exits_0(workdir: Path) -> None:
         "aesthetic_weight": 0.005,
         "negative_weight": 0.4,
         "use_init_image": False,
+        "notices": [],
     }
 
 

@@ -95,7 +95,7 @@ async def test_one_user_may_not_hold_more_than_the_active_job_limit(make_service
     await submit(service)
     await submit(service)
     refused = await service.submit(draw_request(), origin("alice"), "/วาด")
-    assert refused == Refused(messages.too_many_active_jobs(2))
+    assert refused == Refused(*messages.too_many_active_jobs(2))
     assert isinstance(await service.submit(draw_request(), origin("bob"), "/วาด"), Accepted)
 
 
@@ -107,7 +107,7 @@ async def test_the_per_minute_limit_counts_finished_jobs_too(make_service):
         generators.finish(accepted.job.id)
         await log.wait_for(accepted.job.id, JobDone)
     refused = await service.submit(draw_request(), origin("alice"), "/วาด")
-    assert refused == Refused(messages.too_many_jobs_per_minute(2))
+    assert refused == Refused(*messages.too_many_jobs_per_minute(2))
 
 
 async def test_a_full_queue_refuses_new_jobs_with_a_thai_sentence(make_service):
@@ -116,14 +116,14 @@ async def test_a_full_queue_refuses_new_jobs_with_a_thai_sentence(make_service):
     await generators.next_batch()  # drawing, so no longer in line
     await submit(service, who="b")
     refused = await service.submit(draw_request(), origin("c"), "/วาด")
-    assert refused == Refused(messages.queue_full(1))
+    assert refused == Refused(*messages.queue_full(1))
 
 
 async def test_a_stopping_service_refuses_new_jobs_with_a_thai_sentence(make_service):
     service, _, _ = await make_service()
     await service.stop(grace_seconds=1)
     refused = await service.submit(draw_request(), origin("alice"), "/วาด")
-    assert refused == Refused(messages.SERVICE_STOPPING)
+    assert refused == Refused(*messages.SERVICE_STOPPING)
 
 
 # --- cancelling --------------------------------------------------------------------------------

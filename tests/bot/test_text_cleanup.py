@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bot.text_cleanup import Word, clean_text, repair_option_dashes, split_words
+from bot.text_cleanup import Word, clean_text, split_words
 
 
 def test_zero_width_characters_are_removed() -> None:
@@ -39,33 +37,10 @@ def test_text_is_composed_and_split_sara_am_is_folded() -> None:
     assert clean_text("e\u0301 น\u0e49\u0e4d\u0e32") == "\u00e9 น\u0e49\u0e33"
 
 
-@pytest.mark.parametrize(
-    ("word", "repaired"),
-    [
-        ("—neg", "--neg"),
-        ("–steps", "--steps"),
-        ("−seed", "--seed"),
-        ("‒size", "--size"),
-        ("—-style", "--style"),
-        ("---init", "--init"),
-        ("--neg", "--neg"),
-    ],
-)
-def test_dashes_phones_make_of_two_hyphens_before_an_option_become_two_hyphens(
-    word: str, repaired: str
-) -> None:
-    assert repair_option_dashes(word) == repaired
-
-
-@pytest.mark.parametrize("word", ["—", "–สวย", "-neg", "—5", "a—b"])
-def test_dashes_not_before_an_option_name_are_left_alone(word: str) -> None:
-    assert repair_option_dashes(word) == word
-
-
-def test_words_are_split_at_spaces_and_option_dashes_repaired() -> None:
+def test_words_are_split_at_spaces() -> None:
     assert split_words("คฤหาสน์ —neg ภาพเบลอ") == [
         Word("คฤหาสน์"),
-        Word("--neg"),
+        Word("—neg"),
         Word("ภาพเบลอ"),
     ]
 

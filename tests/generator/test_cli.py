@@ -73,6 +73,23 @@ def test_quiet_draw_prints_only_the_pngs_path(weights_dir, tmp_path):
     assert "step" not in result.stderr
 
 
+def test_without_neg_the_original_apps_blurry_negative_is_used_and_none_removes_it(
+    weights_dir, tmp_path
+):
+    for extra, negatives in (
+        ((), [{"text": "ภาพเบลอ", "weight": 0.4}]),
+        (("--neg", "none"), []),
+    ):
+        out = tmp_path / f"cat{len(extra)}.png"
+        result = thaidraw(
+            "draw", "แมว", *extra, "--models", "smoke", "--steps", "1", "--size", "64",
+            "--cutn", "1", "--out", str(out),
+            weights_dir=weights_dir,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert read_recipe(out)["request"]["negatives"] == negatives
+
+
 def test_the_same_request_and_seed_give_pixel_identical_pictures(weights_dir, tmp_path):
     first, second = tmp_path / "first.png", tmp_path / "second.png"
     for out in (first, second):

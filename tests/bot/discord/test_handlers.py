@@ -59,6 +59,14 @@ async def test_a_draw_goes_from_the_slash_command_to_a_result_with_buttons(bot: 
     assert result.reactions == ["👍", "👎"]
 
 
+async def test_the_answer_to_a_draw_says_what_the_bot_adjusted_in_the_request(bot):
+    answers = await bot.interact(
+        command("draw", ALICE, open_place(), prompt="แมว --size 70", steps=1)
+    )
+    accepted_job_id(answers)
+    assert answers[0].content.splitlines()[1:] == [core_messages.size_rounded(64, 64, 16).thai]
+
+
 async def test_the_english_twin_takes_the_same_options_and_a_field_beats_the_prompt(bot):
     place = open_place()
     job_id = await bot.draw(
@@ -75,7 +83,7 @@ async def test_a_refused_draw_is_one_thai_sentence_to_the_asker_and_changes_noth
     place = open_place()
     answers = await bot.interact(command("draw", ALICE, place, prompt="แมว --steps ห้า"))
     assert [answer.content for answer in answers] == [
-        core_messages.not_an_integer("--steps", "ห้า", "--steps 250")
+        core_messages.not_an_integer("--steps", "ห้า", "--steps 250").thai
     ]
     assert answers[0].flags & EPHEMERAL
     assert bot.fake.in_channel(place.channel_id) == []

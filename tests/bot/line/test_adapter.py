@@ -227,6 +227,16 @@ def test_a_draw_is_acknowledged_with_its_place_in_the_queue_and_a_loading_animat
     assert 5 <= loading[0].body["loadingSeconds"] <= 60
 
 
+def test_the_acknowledgement_says_what_the_bot_adjusted_in_the_request(
+    bot: RunningBot, fake_line: FakeLine, events: EventFactory
+) -> None:
+    acknowledgement, _ = draw(
+        bot, fake_line, events.text("/วาด แมว --steps 1 --size 70", user="Ufix")
+    )
+    (said,) = acknowledgement.texts
+    assert said.splitlines()[1] == core_messages.size_rounded(64, 64, 16).thai
+
+
 def test_the_finished_picture_comes_with_its_recipe_and_feedback_buttons(
     finished_draw: FinishedDraw, bot: RunningBot
 ) -> None:
@@ -308,8 +318,8 @@ def test_a_button_of_an_unknown_job_gets_a_thai_sentence(
     see = events.postback("a=see&job=nosuchjob123", user="Ulost")
     junk = events.postback("something=else", user="Ulost")
     assert bot.send(vote, see, junk) == 200
-    assert fake_line.reply_for(vote["replyToken"]).texts == [core_messages.JOB_NOT_FOUND]
-    assert fake_line.reply_for(see["replyToken"]).texts == [core_messages.JOB_NOT_FOUND]
+    assert fake_line.reply_for(vote["replyToken"]).texts == [core_messages.JOB_NOT_FOUND.thai]
+    assert fake_line.reply_for(see["replyToken"]).texts == [core_messages.JOB_NOT_FOUND.thai]
     assert fake_line.reply_for(junk["replyToken"]).texts == [messages.UNKNOWN_BUTTON]
 
 
@@ -467,7 +477,7 @@ def test_init_without_a_photo_and_photos_the_bot_cannot_use_get_thai_sentences(
     missing = events.image("deleted-on-line", user="Unophoto")
     linked = events.image("linked", user="Unophoto", link="https://elsewhere.example/a.jpg")
     assert bot.send(command, photo, missing, linked) == 200
-    assert fake_line.reply_for(command["replyToken"]).texts == [core_messages.NO_INIT_IMAGE]
+    assert fake_line.reply_for(command["replyToken"]).texts == [core_messages.NO_INIT_IMAGE.thai]
     assert fake_line.reply_for(photo["replyToken"]).texts == [messages.PHOTO_NOT_A_PICTURE]
     assert fake_line.reply_for(missing["replyToken"]).texts == [messages.PHOTO_DOWNLOAD_FAILED]
     assert fake_line.reply_for(linked["replyToken"]).texts == [messages.PHOTO_FROM_LINK]

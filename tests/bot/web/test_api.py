@@ -72,10 +72,31 @@ def test_a_draw_is_queued_and_its_stream_shows_progress_then_the_picture(
 def test_core_refusals_come_back_as_the_chat_bots_thai_sentences(client: FlaskClient) -> None:
     refused = draw(client, text="แมว", steps="ห้า")
     assert refused.status_code == 422
-    assert refused.json == {"error": messages.not_an_integer("--steps", "ห้า", "--steps 250")}
+    assert refused.json == {"error": messages.not_an_integer("--steps", "ห้า", "--steps 250").thai}
     empty = draw(client, text="   ", negative="ภาพเบลอ")
     assert empty.status_code == 422
     assert empty.json["error"].startswith("ยังไม่มีข้อความสำหรับวาด")
+
+
+def test_in_english_mode_refusals_and_notices_are_english(client: FlaskClient) -> None:
+    refused = client.post("/api/draw?lang=en", json={"text": "แมว", "steps": "ห้า"})
+    assert refused.status_code == 422
+    assert refused.json == {
+        "error": messages.not_an_integer("--steps", "ห้า", "--steps 250").english
+    }
+    limited = client.post("/api/draw", json={"text": "แมว --steps 999"})  # the cookie keeps "en"
+    assert limited.json == {"error": "steps must be between 1 and 500, e.g. --steps 250"}
+
+
+def test_an_accepted_draw_says_what_the_bot_adjusted(client: FlaskClient) -> None:
+    answer = draw(client, text="แมว --steps 1 --size 100")
+    assert answer.status_code == 202
+    assert answer.json["notices"] == [messages.size_rounded(96, 96, 16).thai]
+    english = client.post("/api/draw?lang=en", json={"text": "หมา --steps 1 --size 70x64"})
+    assert english.json["notices"] == [messages.size_rounded(64, 64, 16).english]
+    for job in (answer, english):
+        read_stream(client, job.json["job"]["id"])
+    assert draw(client, text="นก --steps 1 --size 64").json["notices"] == []
 
 
 def test_other_chat_commands_get_the_core_reply(client: FlaskClient) -> None:
@@ -111,7 +132,7 @@ def test_the_core_limits_each_visitor_and_a_visitor_can_cancel_its_jobs(
     assert [answer.status_code for answer in long_jobs] == [202, 202]
     third = draw(client, text="แมว --steps 2 --size 64")
     assert third.status_code == 422
-    assert third.json["error"] == messages.too_many_active_jobs(2)
+    assert third.json["error"] == messages.too_many_active_jobs(2).thai
     assert draw(app.test_client(), text="/คิว").status_code == 200  # another visitor is not held
 
     for number, answer in enumerate(long_jobs):

@@ -114,7 +114,7 @@ def test_chat_commands_work_without_a_mention_as_in_a_one_to_one_chat() -> None:
 
 def test_a_refusal_is_the_command_languages_thai_sentence() -> None:
     parsed, _ = understand(DrawForm(text="แมว", steps="ห้า"), CONTEXT)
-    assert parsed.error == messages.not_an_integer("--steps", "ห้า", "--steps 250")
+    assert parsed.error == messages.not_an_integer("--steps", "ห้า", "--steps 250").thai
 
 
 def test_numbers_may_come_as_json_numbers() -> None:

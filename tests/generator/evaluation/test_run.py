@@ -20,7 +20,17 @@ CPU = torch.device("cpu")
 
 def requests(text: str, seeds: list[int]) -> list[DrawRequest]:
     return [
-        build_request(text, RequestLimits(), steps=30, width=64, height=64, seed=seed, cutn=2)
+        # The colour world knows only colour words, not the default negative (ภาพเบลอ).
+        build_request(
+            text,
+            RequestLimits(),
+            negatives=["ไม่มี"],
+            steps=30,
+            width=64,
+            height=64,
+            seed=seed,
+            cutn=2,
+        )
         for seed in seeds
     ]
 
