@@ -7,7 +7,13 @@ from typing import Any
 
 from bot.commands import ParseContext, ParsedCommand, parse_message
 from bot.web.errors import FormError
-from generator.request import DrawRequest, WeightedPrompt, parse_negative_text, split_weighted
+from generator.request import (
+    DEFAULT_NEGATIVE_WEIGHT,
+    DEFAULT_NEGATIVES,
+    WeightedPrompt,
+    parse_negative_text,
+    split_weighted,
+)
 
 DRAW_COMMAND = "/วาด"
 # `--neg ไม่มี`: no negative at all, not even the one a request gets when it names none.
@@ -20,7 +26,7 @@ class DrawForm:
     """What the page posts. Numbers stay text: the command language reads and checks them."""
 
     text: str
-    negative: str = ""
+    negative: str | None = None  # the keep-out field; None: not sent, the default stands
     styles: tuple[str, ...] = ()
     steps: str = ""
     size: str = ""
@@ -73,37 +79,35 @@ def understand(form: DrawForm, context: ParseContext) -> tuple[ParsedCommand, st
     if parsed.command is None:
         text = f"{DRAW_COMMAND} {text}"
         parsed = parse_message(text, context)
-    if parsed.command != "draw" or parsed.request is None:
+    if parsed.command != "draw" or parsed.request is None or form.negative is None:
         return parsed, text
-    keep_out = keep_out_option(form.negative, parsed.request, default_negatives(context))
+    keep_out = keep_out_option(form.negative, typed_negatives(text, context))
     if keep_out is None:
         return parsed, text
     text = f"{text} --neg {keep_out}"
     return parse_message(text, context), text
 
 
-def default_negatives(context: ParseContext) -> tuple[WeightedPrompt, ...]:
-    """The negatives a draw gets when its message names none."""
-    bare = parse_message(f"{DRAW_COMMAND} ก", ParseContext(limits=context.limits))
-    return bare.request.negatives if bare.request is not None else ()
+def typed_negatives(text: str, context: ParseContext) -> tuple[WeightedPrompt, ...]:
+    """The negatives a draw command names itself (`--neg ไม่มี` drops only the default one)."""
+    parsed = parse_message(f"{text} --neg {NO_NEGATIVE}", context)
+    return parsed.request.negatives if parsed.request is not None else ()
 
 
-def keep_out_option(
-    field: str, asked: DrawRequest, defaults: tuple[WeightedPrompt, ...]
-) -> str | None:
-    """The `--neg` value that adds the keep-out field to the negatives the box asked for.
+def keep_out_option(field: str, typed: tuple[WeightedPrompt, ...]) -> str | None:
+    """The `--neg` value that adds the keep-out field to the negatives the box typed.
 
     Negatives are one list, de-duplicated by text: a piece of the field that the box already
-    names is not repeated. An emptied field means "no negative", not the default one.
+    names is not repeated. An emptied field means "no negative", not the default one; the field
+    as it came (the default) with nothing typed leaves the request as it is.
     """
-    if not asked.negatives and defaults:
-        return None  # the box itself said "no negative" (`--neg ไม่มี`)
-    typed = () if asked.negatives == defaults else asked.negatives
     pieces = [piece.strip() for piece in field.split("|") if piece.strip()]
     if not pieces:
-        return NO_NEGATIVE if not typed and defaults else None
-    if not typed and tuple(parse_negative_text(field, asked.negative_weight)) == defaults:
-        return None  # the field as it came, and nothing typed: the default stands
+        return None if typed else NO_NEGATIVE
     named = {negative.text for negative in typed}
     new = [piece for piece in pieces if split_weighted(piece)[0] not in named]
+    if not typed and tuple(parse_negative_text(field, DEFAULT_NEGATIVE_WEIGHT)) == (
+        DEFAULT_NEGATIVES
+    ):
+        return None  # the field as it came, nothing typed: the request's default is the same
     return " | ".join(new) if new else None

@@ -6,7 +6,7 @@ from bot import messages
 from bot.commands import ParseContext
 from bot.web.draw_form import DrawForm, keep_out_option, understand
 from bot.web.errors import FormError
-from generator.request import DrawRequest, WeightedPrompt
+from generator.request import WeightedPrompt
 
 CONTEXT = ParseContext(direct=True)
 BLURRY = WeightedPrompt("ภาพเบลอ", 0.4)
@@ -55,46 +55,43 @@ def test_an_emptied_field_and_no_typed_negative_draw_without_any_negative() -> N
     assert negatives(DrawForm(text="แมว --neg หมา", negative="")) == [("หมา", 0.4)]
 
 
-def typed(*texts: str) -> DrawRequest:
-    """The request of a box that named these negatives (or got them as the default)."""
-    return DrawRequest(
-        prompts=(WeightedPrompt("แมว", 1.0),),
-        negatives=tuple(WeightedPrompt(text, 0.4) for text in texts),
-    )
+def typed(*texts: str) -> tuple[WeightedPrompt, ...]:
+    """The negatives a box named itself."""
+    return tuple(WeightedPrompt(text, 0.4) for text in texts)
 
 
 @pytest.mark.parametrize(
     ("field", "box", "words"),
     [
-        ("ภาพเบลอ", typed("ภาพเบลอ"), None),  # the default as it is, or typed once: no repeat
-        ("", typed("ภาพเบลอ"), "ไม่มี"),  # emptied: no negative, not the default
-        ("   ", typed("ภาพเบลอ"), "ไม่มี"),
-        ("หมา", typed("ภาพเบลอ"), "หมา"),  # a negative of one's own replaces the default
-        ("ภาพเบลอ:0.8", typed("ภาพเบลอ"), "ภาพเบลอ:0.8"),
-        ("ภาพเบลอ", typed(), None),  # the box said `--neg ไม่มี`
+        ("ภาพเบลอ", typed(), None),  # the default as it came: the request's own default stands
+        ("ภาพเบลอ", typed("ภาพเบลอ"), None),  # typed once: no repeat
+        ("", typed(), "ไม่มี"),  # emptied: no negative, not the default
+        ("   ", typed(), "ไม่มี"),
+        ("", typed("ภาพเบลอ"), None),  # emptied, but the box names its own
+        ("หมา", typed(), "หมา"),  # a negative of one's own replaces the default
+        ("ภาพเบลอ:0.8", typed(), "ภาพเบลอ:0.8"),
         ("ภาพเบลอ | หมา", typed("หมา", "แมวดำ"), "ภาพเบลอ"),
         ("", typed("หมา", "แมวดำ"), None),
     ],
 )
-def test_with_a_default_negative_the_field_adds_only_what_the_box_lacks(
-    field: str, box: DrawRequest, words: str | None
+def test_the_field_adds_only_what_the_box_lacks(
+    field: str, box: tuple[WeightedPrompt, ...], words: str | None
 ) -> None:
-    assert keep_out_option(field, box, (BLURRY,)) == words
+    assert keep_out_option(field, box) == words
 
 
-@pytest.mark.parametrize(
-    ("field", "box", "words"),
-    [
-        ("ภาพเบลอ", typed(), "ภาพเบลอ"),
-        ("ภาพเบลอ", typed("ภาพเบลอ"), None),
-        ("", typed(), None),
-        ("ภาพเบลอ | หมา", typed("หมา"), "ภาพเบลอ"),
-    ],
-)
-def test_without_a_default_negative_the_field_adds_only_what_the_box_lacks(
-    field: str, box: DrawRequest, words: str | None
-) -> None:
-    assert keep_out_option(field, box, ()) == words
+def test_a_caller_that_sends_no_keep_out_field_gets_the_default_negative() -> None:
+    assert negatives(DrawForm(text="แมว")) == [("ภาพเบลอ", 0.4)]
+
+
+def test_a_box_that_says_no_negative_and_the_default_field_draw_without_any() -> None:
+    assert negatives(DrawForm(text="แมว --neg ไม่มี", negative="ภาพเบลอ")) == []
+
+
+def test_a_typed_negative_and_an_emptied_field_keep_the_typed_one_and_say_nothing_more() -> None:
+    form = DrawForm(text="คฤหาสน์ --neg ภาพเบลอ --steps 5", negative="")
+    assert negatives(form) == [("ภาพเบลอ", 0.4)]
+    assert understand(form, CONTEXT)[1] == "/วาด คฤหาสน์ --neg ภาพเบลอ --steps 5"
 
 
 def test_plain_words_are_a_picture_to_draw() -> None:
