@@ -29,6 +29,7 @@ from bot.protocol import JobFinished, JobProgress, WorkerEvent
 from bot.supervisor import GeneratorSupervisor, WorkerDied, WorkerState, WorkerUnavailable
 from bot.worker import WorkerConfig
 from generator.request import DrawRequest
+from storage.admission import AdmissionLimits, AdmissionRefusal, RefusalReason
 from storage.database import Database
 from storage.gallery import GalleryPage, VoteFilter, recent_pictures
 from storage.records import FeedbackCounts, FeedbackKind, JobRecord, UserRecord
@@ -57,7 +58,7 @@ class Origin:
 @dataclass(frozen=True)
 class Accepted:
     job: JobRecord
-    position: int
+    position: int | None  # in the waiting line; None for a retry whose job has left it
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,16 @@ class ServiceLimits:
     max_jobs_per_user: int = 2
     max_jobs_per_minute: int = 5
     batch_size: int = 4
+
+    def admission(self) -> AdmissionLimits:
+        return AdmissionLimits(self.max_queue, self.max_jobs_per_user, self.max_jobs_per_minute)
+
+
+REFUSALS: dict[RefusalReason, Callable[[int], str]] = {
+    "queue_full": messages.queue_full,
+    "too_many_active": messages.too_many_active_jobs,
+    "too_many_per_minute": messages.too_many_jobs_per_minute,
+}
 
 
 @dataclass(frozen=True)
@@ -135,30 +146,38 @@ class DrawService:
     # --- requests from adapters ---------------------------------------------------------------
 
     async def submit(
-        self, request: DrawRequest, origin: Origin, raw_text: str
+        self,
+        request: DrawRequest,
+        origin: Origin,
+        raw_text: str,
+        *,
+        idempotency_key: str | None = None,
     ) -> Accepted | Refused:
-        """Apply the limits, write the job row, then queue it."""
+        """Admit the job (limits and job row in one step, storage.admission), then queue it.
+
+        A retried request with the same `idempotency_key` gets its first job back (queued once).
+        """
         if not self._accepting:
             return Refused(messages.SERVICE_STOPPING)
-        if len(self.queue) >= self.limits.max_queue:
-            return Refused(messages.queue_full(self.limits.max_queue))
-        user = await self._user(origin)
-        active = await asyncio.to_thread(self.database.jobs.count_active, user.id)
-        if active >= self.limits.max_jobs_per_user:
-            return Refused(messages.too_many_active_jobs(self.limits.max_jobs_per_user))
-        since = datetime.now(UTC) - timedelta(minutes=1)
-        recent = await asyncio.to_thread(self.database.jobs.count_created_since, user.id, since)
-        if recent >= self.limits.max_jobs_per_minute:
-            return Refused(messages.too_many_jobs_per_minute(self.limits.max_jobs_per_minute))
-        job = await asyncio.to_thread(
-            self.database.jobs.create,
-            user_id=user.id,
-            platform=origin.platform,
-            conversation=origin.conversation,
-            raw_text=raw_text,
-            request=request.with_seed().to_dict(),
+        admission = await asyncio.to_thread(
+            partial(
+                self.database.jobs.admit,
+                platform=origin.platform,
+                platform_user_id=origin.user_id,
+                display_name=origin.display_name,
+                conversation=origin.conversation,
+                raw_text=raw_text,
+                request=request.with_seed().to_dict(),
+                limits=self.limits.admission(),
+                idempotency_key=idempotency_key,
+            )
         )
-        position = self.queue.push(PendingJob(job.id, user.id, request.size))
+        if isinstance(admission, AdmissionRefusal):
+            return Refused(REFUSALS[admission.reason](admission.limit))
+        job = admission.job
+        if admission.replayed:
+            return Accepted(job, self.queue.position(job.id))
+        position = self.queue.push(PendingJob(job.id, job.user_id, request.size))
         self._publish(JobQueued(job, position))
         return Accepted(job, position)
 
@@ -169,10 +188,12 @@ class DrawService:
         raw_text: str,
         *,
         init_image: Path | None = None,
+        idempotency_key: str | None = None,
     ) -> Accepted | Refused | Reply | None:
         """Answer a parsed chat command; None when the message was not meant for the bot.
 
-        `init_image` is the user's last picture, for `--init` (the adapter keeps track of it).
+        `init_image` is the user's last picture, for `--init` (the adapter keeps track of it);
+        `idempotency_key` names the request, so that a retried draw gets its first job back.
         """
         if command.command is None:
             return None
@@ -184,7 +205,7 @@ class DrawService:
                 if init_image is None:
                     return Refused(messages.NO_INIT_IMAGE)
                 request = replace(request, init_image=str(init_image))
-            return await self.submit(request, origin, raw_text)
+            return await self.submit(request, origin, raw_text, idempotency_key=idempotency_key)
         if command.command == "styles":
             return Reply(messages.styles_list())
         if command.command == "queue":
