@@ -1,7 +1,12 @@
-"""`GET /healthz`: can the bot draw right now? 200 or 503, with the reasons, as JSON."""
+"""`GET /healthz`: can the bot draw right now? 200 or 503, with the reasons, as JSON.
+
+It answers anyone who can reach it, so it says only states: no versions, paths, process ids or
+error texts (those go to the log, and /metrics has the figures).
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +17,14 @@ from bot.bridge import LoopBridge
 from bot.service import DrawService
 from bot.supervisor import GeneratorSupervisor, WorkerState
 
+log = logging.getLogger(__name__)
+
 LOOP_TIMEOUT_SECONDS = 2.0  # the loop answers in microseconds unless something blocks it
 
 
 @dataclass(frozen=True)
 class Health:
-    """What `/healthz` answers: healthy, or the reasons it is not, with the figures behind them."""
+    """What `/healthz` answers: healthy, or the reasons it is not, and the state of each part."""
 
     reasons: list[str]
     details: dict[str, Any] = field(default_factory=dict)
@@ -39,7 +46,7 @@ def generator_problem(supervisor: GeneratorSupervisor) -> str | None:
     if state == WorkerState.LOADING:
         return "the generator process is loading its models"
     if state == WorkerState.LOAD_FAILED:
-        return f"the generator process could not load its models: {supervisor.load_error}"
+        return "the generator process could not load its models (the log says why)"
     if state == WorkerState.DEAD:
         return "the generator process died and is being restarted"
     return "the generator process is not running"
@@ -50,7 +57,8 @@ def database_problem(service: DrawService) -> str | None:
         service.database.ping()
     except SQLAlchemyError as error:
         reason = " ".join(str(getattr(error, "orig", None) or error).split())
-        return f"the database is unreachable: {reason}"
+        log.warning("health check: the database is unreachable: %s", reason)
+        return "the database is unreachable (the log says why)"
     return None
 
 
@@ -64,14 +72,7 @@ def check_health(
     reasons = [problem for problem in (database, generator) if problem is not None]
     details: dict[str, Any] = {
         "database": "unreachable" if database else "ok",
-        "generator": {
-            "state": str(supervisor.state),
-            "pid": supervisor.pid,
-            "device": supervisor.device or None,
-            "models": supervisor.model_versions,
-            "restarts": supervisor.restarts,
-            "load_error": supervisor.load_error,
-        },
+        "generator": {"state": str(supervisor.state)},
     }
     try:
         queue = bridge.call(service.queue_now(), loop_timeout)
