@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
@@ -29,6 +29,7 @@ from bot.events import (
     JobStarted,
     ServiceEvent,
 )
+from bot.http.auth import monitoring_refusal
 from bot.http.health import LOOP_TIMEOUT_SECONDS
 from bot.service import DrawService
 
@@ -147,11 +148,15 @@ class ServiceMetrics:
         return generate_latest(self.registry)
 
 
-def metrics_blueprint(metrics: ServiceMetrics) -> Blueprint:
+def metrics_blueprint(metrics: ServiceMetrics, token: str | None = None) -> Blueprint:
+    """`GET /metrics`: open on loopback; beyond it only with `Authorization: Bearer <token>`."""
     blueprint = Blueprint("metrics", __name__)
 
     @blueprint.get("/metrics")
     def prometheus_text():
+        refusal = monitoring_refusal(request, token)
+        if refusal is not None:
+            return refusal
         return Response(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return blueprint

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
-import sys
 from typing import TYPE_CHECKING
 
 import click
 
 from bot.logging_setup import configure_logging, secret_values
 from bot.settings import BotSettings
-from bot.startup_checks import StartupCheckFailed, run_startup_checks
+from bot.startup_checks import StartupCheckFailed, refuse_start, run_startup_checks
 from generator.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -37,18 +37,17 @@ def serve(models: str | None, host: str | None, port: int | None) -> None:
             BotSettings, **{key: value for key, value in overrides.items() if value is not None}
         )
     except SettingsError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
-    configure_logging(settings.log_format, secret_values(settings))
+        refuse_start(str(error), os.environ.get("THAIDRAW_LOG_FORMAT", "text"))
+    secrets = secret_values(settings)
+    configure_logging(settings.log_format, secrets)
     from generator.weights.loading import resolve_models  # loads torch: not for `--help`
 
     settings = resolve_models(settings)
     try:
         run_startup_checks(settings)
-    except StartupCheckFailed as error:
-        click.echo(f"cannot start: {error}", err=True)
-        sys.exit(2)
-    asyncio.run(run_bot(settings))
+        asyncio.run(run_bot(settings))
+    except StartupCheckFailed as error:  # the last ones come from run_bot, before it draws
+        refuse_start(f"cannot start: {error}", settings.log_format, secrets)
 
 
 async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None) -> None:
@@ -97,16 +96,18 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     adapters = enabled_adapters(core)
     for adapter in adapters:
         service.subscribe(adapter.platform, adapter.on_event)
-    await service.start()
     app = create_app(
         settings.images_dir,
         [
             *(a.blueprint for a in adapters if a.blueprint is not None),
             health_blueprint(service, core.bridge),
-            metrics_blueprint(metrics),
+            metrics_blueprint(metrics, settings.monitoring_token),
         ],
+        settings.trusted_proxies,
     )
+    # Bound before the generator process starts: a port in use stops start-up with one line.
     server = WsgiServer(app, settings.host, settings.port)
+    await service.start()
     server.start()
     for adapter in adapters:
         await adapter.start()

@@ -47,7 +47,7 @@ class Origin:
 @dataclass(frozen=True)
 class Accepted:
     job: JobRecord
-    position: int
+    position: int | None  # in the waiting line; None for a retry whose job has left it
     # What the parser changed in the request (a size rounded…), said with the acknowledgement.
     notices: tuple[str, ...] = ()
     notices_english: tuple[str, ...] = ()
@@ -95,7 +95,7 @@ class DrawService:
         self.images_dir = images_dir  # where finished pictures are (`continue_from` starts there)
         self.queue = JobQueue()
         self._events = EventHub()
-        self._admission = Admission(database, limits, self.queue)
+        self._admission = Admission(database, limits)
         self._dispatcher = Dispatcher(
             database, generators, self.queue, self._events, limits.batch_size
         )
@@ -126,15 +126,27 @@ class DrawService:
     # --- requests from adapters ---------------------------------------------------------------
 
     async def submit(
-        self, request: DrawRequest, origin: Origin, raw_text: str
+        self,
+        request: DrawRequest,
+        origin: Origin,
+        raw_text: str,
+        *,
+        idempotency_key: str | None = None,
     ) -> Accepted | Refused:
-        """Apply the limits, write the job row, then queue it."""
+        """Admit the job (limits and job row in one step, storage.admission), then queue it.
+
+        A retried request with the same `idempotency_key` gets its first job back (queued once).
+        """
         if not self._accepting:
             return Refused(*messages.SERVICE_STOPPING)
-        job = await self._admission.admit(origin, raw_text, request.with_seed().to_dict())
-        if isinstance(job, messages.Sentence):
-            return Refused(*job)
-        return Accepted(job, self._dispatcher.enqueue(job))
+        admitted = await self._admission.admit(
+            origin, raw_text, request.with_seed().to_dict(), idempotency_key
+        )
+        if isinstance(admitted, messages.Sentence):
+            return Refused(*admitted)
+        if admitted.replayed:
+            return Accepted(admitted.job, self.queue.position(admitted.job.id))
+        return Accepted(admitted.job, self._dispatcher.enqueue(admitted.job))
 
     async def handle(
         self,
@@ -143,10 +155,12 @@ class DrawService:
         raw_text: str,
         *,
         init_image: Path | None = None,
+        idempotency_key: str | None = None,
     ) -> Accepted | Refused | Reply | None:
         """Answer a parsed chat command; None when the message was not meant for the bot.
 
-        `init_image` is the user's last picture, for `--init` (the adapter keeps track of it).
+        `init_image` is the user's last picture, for `--init` (the adapter keeps track of it);
+        `idempotency_key` names the request, so that a retried draw gets its first job back.
         """
         if command.command is None:
             return None
@@ -158,7 +172,7 @@ class DrawService:
                 if init_image is None:
                     return Refused(*messages.NO_INIT_IMAGE)
                 request = replace(request, init_image=str(init_image))
-            outcome = await self.submit(request, origin, raw_text)
+            outcome = await self.submit(request, origin, raw_text, idempotency_key=idempotency_key)
             if isinstance(outcome, Accepted):
                 outcome = replace(
                     outcome, notices=command.notices, notices_english=command.notices_english

@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from generator.settings import GeneratorSettings
@@ -14,6 +14,9 @@ from storage.settings import StorageSettings
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 CommaIntList = Annotated[tuple[int, ...], NoDecode]
+CommaNetworkList = Annotated[tuple[IPvAnyNetwork, ...], NoDecode]
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+MIN_TOKEN_CHARS = 16  # beyond loopback a token is all that keeps the world out
 
 
 def is_loopback(host: str) -> bool:
@@ -33,6 +36,18 @@ class BotSettings(GeneratorSettings, StorageSettings):
     port: int = Field(8000, ge=1, le=65535, validation_alias="THAIDRAW_PORT")
     web_token: SecretStr | None = Field(None, validation_alias="THAIDRAW_WEB_TOKEN")
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
+    metrics_token: SecretStr | None = Field(None, validation_alias="THAIDRAW_METRICS_TOKEN")
+    # Proxies whose X-Forwarded-For/-Proto are believed (IPs or networks; Caddy on this host).
+    trusted_proxies: CommaNetworkList = Field(
+        LOOPBACK_NETWORKS, validation_alias="THAIDRAW_TRUSTED_PROXIES"
+    )
+    # The web page's limits per client address (per visitor: the core's limits and 20 votes).
+    address_draws_per_minute: int = Field(
+        10, ge=1, validation_alias="THAIDRAW_ADDRESS_DRAWS_PER_MINUTE"
+    )
+    address_votes_per_minute: int = Field(
+        60, ge=1, validation_alias="THAIDRAW_ADDRESS_VOTES_PER_MINUTE"
+    )
 
     # Discord
     discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
@@ -71,6 +86,7 @@ class BotSettings(GeneratorSettings, StorageSettings):
 
     @field_validator(
         "web_token",
+        "metrics_token",
         "public_base_url",
         "discord_token",
         "line_channel_secret",
@@ -82,7 +98,7 @@ class BotSettings(GeneratorSettings, StorageSettings):
         # `.env.example` copied as it is leaves `DISCORD_TOKEN=` empty: that means "off".
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("blocklist", "bot_names", mode="before")
+    @field_validator("blocklist", "bot_names", "trusted_proxies", mode="before")
     @classmethod
     def _split_words(cls, value: object) -> object:
         if isinstance(value, str):
@@ -103,15 +119,30 @@ class BotSettings(GeneratorSettings, StorageSettings):
 
     @model_validator(mode="after")
     def _check_combinations(self) -> BotSettings:
-        if not is_loopback(self.host) and not self.web_token:
-            raise ValueError(
-                f"THAIDRAW_WEB_TOKEN is required when THAIDRAW_HOST={self.host} is beyond loopback"
-            )
+        if not is_loopback(self.host):
+            if not self.web_token:
+                raise ValueError(
+                    f"THAIDRAW_WEB_TOKEN is required when THAIDRAW_HOST={self.host} is beyond "
+                    "loopback"
+                )
+            for name, token in (("WEB", self.web_token), ("METRICS", self.metrics_token)):
+                if token is not None and len(token.get_secret_value()) < MIN_TOKEN_CHARS:
+                    raise ValueError(
+                        f"THAIDRAW_{name}_TOKEN must be at least {MIN_TOKEN_CHARS} characters "
+                        f"when THAIDRAW_HOST={self.host} is beyond loopback (make one with "
+                        "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`)"
+                    )
         if bool(self.line_channel_secret) != bool(self.line_channel_access_token):
             raise ValueError(
                 "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together"
             )
         return self
+
+    @property
+    def monitoring_token(self) -> str | None:
+        """What /metrics asks of clients beyond loopback: its own token, else the web page's."""
+        token = self.metrics_token or self.web_token
+        return token.get_secret_value() if token else None
 
     @property
     def line_enabled(self) -> bool:

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from importlib.metadata import version
+from typing import NoReturn
 from urllib.parse import urlsplit
 
+import click
+
+from bot.logging_setup import Redactor, configure_logging
 from bot.settings import BotSettings
 from generator.weights.layout import WeightsLayout
+from storage.database import unreachable_reason
+from storage.urls import display_url
 
 log = logging.getLogger(__name__)
 
 TOKEN_CHECK_TIMEOUT_SECONDS = 10.0
+DATABASE_CHECK_TIMEOUT_SECONDS = 10.0
 REFUSED_STATUSES = (401, 403)
 
 
@@ -24,7 +33,8 @@ class StartupCheckFailed(Exception):
 
 
 def run_startup_checks(settings: BotSettings, timeout: float = TOKEN_CHECK_TIMEOUT_SECONDS) -> None:
-    """Raise StartupCheckFailed at the first problem: local checks first, then the tokens.
+    """Raise StartupCheckFailed at the first problem: local checks first, then the tokens,
+    then the database (last: for SQLite, reaching it creates its file).
 
     A platform that cannot be reached is only warned about: its token may be fine, and the
     adapter keeps trying to connect once the bot runs.
@@ -43,6 +53,20 @@ def run_startup_checks(settings: BotSettings, timeout: float = TOKEN_CHECK_TIMEO
             settings.line_api_base_url,
             timeout,
         )
+    check_database(settings, min(timeout, DATABASE_CHECK_TIMEOUT_SECONDS))
+
+
+def refuse_start(line: str, log_format: str, secrets: Iterable[str] = ()) -> NoReturn:
+    """Say in one line why the bot does not start, then exit with status 2.
+
+    Under THAIDRAW_LOG_FORMAT=json the line is a JSON log entry like every other line.
+    """
+    if log_format == "json":
+        configure_logging("json", secrets)
+        log.error(line)
+    else:
+        click.echo(Redactor(secrets)(line), err=True)
+    sys.exit(2)
 
 
 def check_public_base_url(settings: BotSettings) -> None:
@@ -75,6 +99,17 @@ def check_data_dir(settings: BotSettings) -> None:
                 f"THAIDRAW_DATA_DIR={settings.data_dir}: cannot write in {folder} "
                 f"({error.strerror or error}); make it writable by the user running the bot"
             ) from None
+
+
+def check_database(settings: BotSettings, timeout: float) -> None:
+    """The database answers (a server that is down or unreachable stops start-up here)."""
+    url = settings.resolved_database_url()
+    reason = unreachable_reason(url, timeout)
+    if reason is not None:
+        raise StartupCheckFailed(
+            f"DATABASE_URL={display_url(url)}: the database does not answer ({reason}); "
+            "check that its server runs and the address, user and password in DATABASE_URL"
+        )
 
 
 def check_device(settings: BotSettings) -> None:

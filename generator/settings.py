@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from dotenv.parser import parse_stream
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generator.request import RequestLimits
 
 NAMED_TEXT_ENCODERS = ("thclip", "mclip")
+_ENV_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
 class SettingsError(Exception):
@@ -61,7 +65,16 @@ SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
 def load_settings(settings_class: type[SettingsT], **overrides: object) -> SettingsT:
-    """Read the settings; on a bad value raise SettingsError naming the variable in one line."""
+    """Read the settings; on a bad value raise SettingsError naming the variable in one line.
+
+    A `.env` line python-dotenv cannot read is an error too: it would only warn and go on
+    without that line's setting.
+    """
+    env_file = overrides.get("_env_file", settings_class.model_config.get("env_file"))
+    if isinstance(env_file, str | Path):
+        problem = unreadable_env_line(Path(env_file))
+        if problem is not None:
+            raise SettingsError(f"configuration error: {problem}")
     try:
         return settings_class(**overrides)
     except ValidationError as error:
@@ -73,3 +86,25 @@ def load_settings(settings_class: type[SettingsT], **overrides: object) -> Setti
         secret = any(word in variable.upper() for word in ("TOKEN", "SECRET", "URL"))
         shown = "" if secret else f" (got {first.get('input')!r})"  # URLs may hold passwords
         raise SettingsError(f"configuration error: {variable}: {message}{shown}") from None
+
+
+def unreadable_env_line(path: Path) -> str | None:
+    """Which line of the `.env` file at `path` cannot be read, or None (also with no file).
+
+    The line itself is not repeated: it may hold a token.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        return f"{path.resolve()} cannot be read ({error})"
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            name = _ENV_NAME.match(binding.original.string)
+            which = f" ({name.group(1)})" if name else ""
+            return (
+                f"{path.resolve()} line {binding.original.line}{which} cannot be read; write it "
+                "as NAME=value, with a closing quote for every opening one"
+            )
+    return None

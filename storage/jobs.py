@@ -11,11 +11,19 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.admission import (
+    RATE_WINDOW,
+    AdmissionLimits,
+    AdmissionRefusal,
+    Admitted,
+    take_admission_lock,
+)
 from storage.errors import InvalidTransition, JobNotFound
 from storage.images import image_record, image_row
 from storage.models import Job, JobMessage
 from storage.records import ACTIVE_STATUSES, ImageFile, JobRecord, JobStatus
 from storage.sessions import Repository
+from storage.users import user_row
 
 # The statuses a job may be in before it moves to the key status.
 ALLOWED_FROM: dict[JobStatus, tuple[JobStatus, ...]] = {
@@ -80,8 +88,86 @@ class JobRepository(Repository):
         raw_text: str,
         request: Mapping[str, Any],
     ) -> JobRecord:
-        """A queued job. `request` is DrawRequest.to_dict() with the seed already chosen."""
-        job = Job(
+        """A queued job, whatever the limits (the bot admits jobs with `admit`).
+
+        `request` is DrawRequest.to_dict() with the seed already chosen.
+        """
+        with self._sessions.write() as session:
+            job = self._new_job(user_id, platform, conversation, raw_text, request)
+            session.add(job)
+            session.flush()
+            return job_record(job)
+
+    def admit(
+        self,
+        *,
+        platform: str,
+        platform_user_id: str,
+        display_name: str,
+        conversation: Mapping[str, Any],
+        raw_text: str,
+        request: Mapping[str, Any],
+        limits: AdmissionLimits,
+        idempotency_key: str | None = None,
+    ) -> Admitted | AdmissionRefusal:
+        """Check the limits and write the queued job, in one transaction (storage.admission).
+
+        The user is found or created in the same transaction. A job this user already made
+        with the same `idempotency_key` is returned instead of a new one (a retried request).
+        """
+        with self._sessions.write() as session:
+            # The user may be created before the lock: the unique constraint settles that race.
+            user = user_row(session, platform, platform_user_id, display_name, self._clock)
+            take_admission_lock(session)
+            if idempotency_key is not None:
+                earlier = session.scalars(
+                    with_images().where(
+                        Job.user_id == user.id, Job.idempotency_key == idempotency_key
+                    )
+                ).one_or_none()
+                if earlier is not None:
+                    return Admitted(job_record(earlier), replayed=True)
+            refusal = self._refusal(session, user.id, limits)
+            if refusal is not None:
+                return refusal
+            job = self._new_job(user.id, platform, conversation, raw_text, request)
+            job.idempotency_key = idempotency_key
+            session.add(job)
+            session.flush()
+            return Admitted(job_record(job))
+
+    def _refusal(
+        self, session: Session, user_id: int, limits: AdmissionLimits
+    ) -> AdmissionRefusal | None:
+        def count(*conditions: Any) -> Any:
+            return select(func.count()).select_from(Job).where(*conditions).scalar_subquery()
+
+        since = self._clock() - RATE_WINDOW
+        # One round trip; each count uses its own index (status; user_id + created_at).
+        waiting, active, recent = session.execute(
+            select(
+                count(Job.status == "queued"),
+                count(Job.user_id == user_id, Job.status.in_(ACTIVE_STATUSES)),
+                count(Job.user_id == user_id, Job.created_at >= since),
+            )
+        ).one()
+        if waiting >= limits.max_queue:
+            return AdmissionRefusal("queue_full", limits.max_queue)
+        if active >= limits.max_active_per_user:
+            return AdmissionRefusal("too_many_active", limits.max_active_per_user)
+        if recent >= limits.max_per_minute:
+            return AdmissionRefusal("too_many_per_minute", limits.max_per_minute)
+        return None
+
+    def _new_job(
+        self,
+        user_id: int,
+        platform: str,
+        conversation: Mapping[str, Any],
+        raw_text: str,
+        request: Mapping[str, Any],
+    ) -> Job:
+        return Job(
             id=new_job_id(),
             user_id=user_id,
             platform=platform,
@@ -100,10 +186,6 @@ class JobRepository(Repository):
             message_refs={},
             images=[],
         )
-        with self._sessions.write() as session:
-            session.add(job)
-            session.flush()
-            return job_record(job)
 
     def get(self, job_id: str) -> JobRecord | None:
         with self._sessions.read() as session:
@@ -187,17 +269,6 @@ class JobRepository(Repository):
         )
         with self._sessions.read() as session:
             return [job_record(job) for job in session.scalars(query)]
-
-    def count_active(self, user_id: int) -> int:
-        query = select(func.count()).where(Job.user_id == user_id, Job.status.in_(ACTIVE_STATUSES))
-        with self._sessions.read() as session:
-            return session.scalar(query) or 0
-
-    def count_created_since(self, user_id: int, since: datetime) -> int:
-        """How many jobs the user asked for at or after `since` (for the rate limit)."""
-        query = select(func.count()).where(Job.user_id == user_id, Job.created_at >= since)
-        with self._sessions.read() as session:
-            return session.scalar(query) or 0
 
     def set_message_refs(self, job_id: str, refs: Mapping[str, Any]) -> JobRecord:
         """Merge `refs` into the job's platform message references; a key set to None goes."""

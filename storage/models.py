@@ -18,14 +18,18 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.text import storable
 
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 IMAGE_KINDS = ("full", "preview")
 FEEDBACK_KINDS = ("emoji", "button", "postback")
 FEEDBACK_ACTIONS = ("added", "removed")
 JOB_ID_LENGTH = 16  # secrets.token_urlsafe(9) gives 12 characters
+IDEMPOTENCY_KEY_LENGTH = 64
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -92,6 +96,7 @@ class Job(Base):
         Index(None, "user_id", "created_at"),
         Index(None, "status"),
         Index(None, "created_at"),
+        UniqueConstraint("user_id", "idempotency_key"),
     )
 
     id: Mapped[str] = mapped_column(String(JOB_ID_LENGTH), primary_key=True)
@@ -113,6 +118,8 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     message_refs: Mapped[dict[str, Any]]  # e.g. Discord channel + message id, LINE reply token
+    # The client's name for its request (web `Idempotency-Key`): a retry finds this job.
+    idempotency_key: Mapped[str | None] = mapped_column(String(IDEMPOTENCY_KEY_LENGTH))
 
     images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.id")
 
@@ -183,3 +190,15 @@ class PlatformEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime]
+
+
+def _storable_on_set(_row: Base, value: Any, _old: Any, _initiator: Any) -> Any:
+    return storable(value) if isinstance(value, str | dict | list) else value
+
+
+# Every text and JSON value is cleaned as it is assigned (constructor arguments too), so no
+# write fails half-way on an unencodable character, and records built from a row hold what
+# the database holds.
+for _mapper in Base.registry.mappers:
+    for _column in _mapper.column_attrs:
+        event.listen(_column.class_attribute, "set", _storable_on_set, retval=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.weights.layout import WeightsLayout
 from generator.weights.smoke import ensure_smoke_models
+from storage.database import scratch_schema
 
 # pytester: tests of the suite's own hooks run pytest inside pytest; chromium: the line that says
 # the browser tests were skipped.
@@ -16,6 +19,7 @@ pytest_plugins = ["pytester", "tests.bot.web.chromium"]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 # Machine-translated captions may not be shipped; CI has ../shared/reference beside the checkout.
 CAPTIONS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captions"
+POSTGRES_URL_VARIABLE = "THAIDRAW_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +49,16 @@ def smoke_layout(tmp_path_factory: pytest.TempPathFactory) -> WeightsLayout:
 def weights_dir(smoke_layout: WeightsLayout) -> Path:
     """THAIDRAW_WEIGHTS_DIR for commands run with --models smoke."""
     return smoke_layout.root.parent
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database of its own: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'thaidraw.db'}"
+        return
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    with scratch_schema(server_url, prefix="thaidraw_test") as url:
+        yield url

@@ -1,7 +1,12 @@
-"""`GET /healthz`: can the bot draw right now? 200 or 503, with the reasons, as JSON."""
+"""`GET /healthz`: can the bot draw right now? 200 or 503, with the reasons, as JSON.
+
+It answers anyone who can reach it, so it says only states: no versions, paths, process ids or
+error texts (those go to the log, and /metrics has the figures).
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +17,14 @@ from bot.bridge import LoopBridge
 from bot.generators import GeneratorState, GeneratorStatus
 from bot.service import DrawService
 
+log = logging.getLogger(__name__)
+
 LOOP_TIMEOUT_SECONDS = 2.0  # the loop answers in microseconds unless something blocks it
 
 
 @dataclass(frozen=True)
 class Health:
-    """What `/healthz` answers: healthy, or the reasons it is not, with the figures behind them."""
+    """What `/healthz` answers: healthy, or the reasons it is not, and the state of each part."""
 
     reasons: list[str]
     details: dict[str, Any] = field(default_factory=dict)
@@ -38,7 +45,7 @@ def generator_problem(status: GeneratorStatus) -> str | None:
     if status.state == GeneratorState.LOADING:
         return "the generator process is loading its models"
     if status.state == GeneratorState.LOAD_FAILED:
-        return f"the generator process could not load its models: {status.load_error}"
+        return "the generator process could not load its models (the log says why)"
     if status.state == GeneratorState.DEAD:
         return "the generator process died and is being restarted"
     return "the generator process is not running"
@@ -49,7 +56,8 @@ def database_problem(service: DrawService) -> str | None:
         service.database.ping()
     except SQLAlchemyError as error:
         reason = " ".join(str(getattr(error, "orig", None) or error).split())
-        return f"the database is unreachable: {reason}"
+        log.warning("health check: the database is unreachable: %s", reason)
+        return "the database is unreachable (the log says why)"
     return None
 
 
@@ -63,14 +71,7 @@ def check_health(
     reasons = [problem for problem in (database, generator) if problem is not None]
     details: dict[str, Any] = {
         "database": "unreachable" if database else "ok",
-        "generator": {
-            "state": str(status.state),
-            "pid": status.pid,
-            "device": status.device or None,
-            "models": status.model_versions,
-            "restarts": status.restarts,
-            "load_error": status.load_error,
-        },
+        "generator": {"state": str(status.state)},
     }
     try:
         queue = bridge.call(service.queue_now(), loop_timeout)

@@ -5,17 +5,21 @@ The handler never waits for the core or for LINE, so LINE always has its answer 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 from linebot.v3.webhook import SignatureValidator
 from linebot.v3.webhooks import Event
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from bot.http.bodies import BadBody, parse_json
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Line-Signature"
+# LINE sends a few events per call (messages of at most 5,000 characters each): far below this.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 class BadSignature(Exception):
@@ -30,7 +34,8 @@ def read_webhook(body: bytes, signature: str | None, validator: SignatureValidat
     """The events of a signed webhook body, checked before anything else is read.
 
     Events of types this SDK does not know, or that do not match their type, are left out: LINE
-    adds event types over time, and one odd event must not cost the others.
+    adds event types over time, and one odd event must not cost the others. The JSON is read
+    within a nesting limit, its strings made storable (bot/http/bodies.py).
     """
     try:
         text = body.decode("utf-8")
@@ -39,9 +44,9 @@ def read_webhook(body: bytes, signature: str | None, validator: SignatureValidat
     if not signature or not validator.validate(text, signature):
         raise BadSignature
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise MalformedWebhook(str(error)) from None
+        payload = parse_json(text)
+    except BadBody as bad:
+        raise MalformedWebhook(bad.problem) from None
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
         raise MalformedWebhook("no event list")
@@ -66,10 +71,14 @@ def webhook_blueprint(channel_secret: str, hand_over: Callable[[list[Event]], No
 
     @blueprint.post("/line/webhook")
     def webhook() -> Response:
+        request.max_content_length = MAX_BODY_BYTES
         try:
             events = read_webhook(
                 request.get_data(cache=False), request.headers.get(SIGNATURE_HEADER), validator
             )
+        except RequestEntityTooLarge:
+            log.warning("refused a LINE webhook of more than %d bytes", MAX_BODY_BYTES)
+            return Response("body too large", status=413, mimetype="text/plain")
         except BadSignature:
             log.warning("refused a LINE webhook with a bad or missing signature")
             return Response("bad signature", status=400, mimetype="text/plain")

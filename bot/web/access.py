@@ -2,12 +2,12 @@
 
 With THAIDRAW_WEB_TOKEN set (required beyond loopback) every page and every /api call must
 present it: as a cookie, set once by opening any page with `?token=…`, or as an
-`Authorization: Bearer …` header for scripts.
+`Authorization: Bearer …` header for scripts. Cookies are `Secure` whenever the visitor came over
+HTTPS, directly or through a trusted proxy (bot/http/proxy.py).
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Request, Response, g, redirect, request
 
+from bot.http.auth import bearer_token, same_token
 from bot.service import Origin
 from bot.web.messages import DEFAULT_LANGUAGE, LANGUAGES, Language
 
@@ -45,16 +46,13 @@ class AccessGate:
             return None
         if not presented:
             return "token_missing"
-        if not hmac.compare_digest(presented.encode(), self.token.encode()):
+        if not same_token(presented, self.token):
             return "token_wrong"
         return None
 
 
 def presented_token(incoming: Request) -> str | None:
-    authorization = incoming.headers.get("Authorization", "")
-    if authorization.startswith("Bearer "):
-        return authorization.removeprefix("Bearer ").strip()
-    return incoming.cookies.get(TOKEN_COOKIE)
+    return bearer_token(incoming) or incoming.cookies.get(TOKEN_COOKIE)
 
 
 def without_token(incoming: Request) -> str:
@@ -85,6 +83,14 @@ def read_language(incoming: Request) -> tuple[Language, bool]:
 def visitor_origin() -> Origin:
     """The visitor as the core's user: its per-user limits apply to each browser."""
     return Origin(platform="web", user_id=g.visitor)
+
+
+def client_address() -> str:
+    """Where the request came from (behind a trusted proxy: the client the proxy saw).
+
+    A client that drops its cookie is a new visitor each time; its address stays the same.
+    """
+    return request.remote_addr or "unknown"
 
 
 def exchange_token(gate: AccessGate) -> Response | Refusal:

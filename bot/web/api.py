@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import TimeoutError as CallTimeout
 from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bot import messages as core_messages
+from bot.http.bodies import BadBody, parse_json
 from bot.service import Accepted, Refused, Reply
-from bot.web.access import visitor_origin
+from bot.web.access import client_address, visitor_origin
 from bot.web.context import JobState, WebContext
 from bot.web.dashboard import read_dashboard
 from bot.web.draw_form import DrawForm, understand
 from bot.web.errors import FormError
 from bot.web.gallery_query import read_gallery_query
 from bot.web.messages import texts
+from bot.web.rate_limit import RateLimiter
 from bot.web.sse import JobEventStream
 from bot.web.streams import StreamMessage, StreamsFull
 from bot.web.views import job_view, short_prompt, state_message, votes_view
@@ -27,6 +31,11 @@ from storage.records import FeedbackCounts
 VOTES: dict[str, tuple[str, int]] = {"up": ("👍", 1), "down": ("👎", -1)}
 
 JsonAnswer = tuple[dict[str, Any], int]
+
+MAX_BODY_BYTES = 64 * 1024  # the draw form at its longest is about 30 KB of JSON
+# A key the page makes per draw attempt and sends again on retry (visible ASCII, as RFC 9110).
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,64}")
+BODY_PROBLEM_KEYS = {"not_utf8": "not_utf8", "not_json": "json_required", "too_deep": "too_deep"}
 
 
 def say(key: str, **values: str) -> str:
@@ -48,13 +57,28 @@ class ApiError(Exception):
 
 
 def json_body() -> Any:
-    """The posted JSON. Requiring JSON also keeps other sites' plain HTML forms out."""
+    """The posted JSON, within limits. Requiring JSON also keeps other sites' HTML forms out."""
     if not request.is_json:
         raise ApiError(415, "json_required")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "json_required")
-    return data
+    request.max_content_length = MAX_BODY_BYTES  # a longer body is refused unread (413)
+    try:
+        return parse_json(request.get_data(cache=False))
+    except BadBody as bad:
+        raise ApiError(400, BODY_PROBLEM_KEYS[bad.problem]) from None
+
+
+def idempotency_key() -> str | None:
+    """The `Idempotency-Key` header: a retried draw with it gets its first job back."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise FormError("Idempotency-Key")
+    return key
+
+
+def count_for_address(limit: RateLimiter, refusal_key: str) -> None:
+    """One more action from this client address, or 429 when it has had its share."""
+    if not limit.allow(client_address()):
+        raise ApiError(429, refusal_key)
 
 
 def outcome_answer(outcome: Accepted | Refused | Reply | None) -> JsonAnswer:
@@ -77,8 +101,18 @@ def api_blueprint(web: WebContext) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
 
     @api.errorhandler(ApiError)
-    def refuse(error: ApiError) -> JsonAnswer:
-        return {"error": error.text()}, error.status
+    def refuse(error: ApiError) -> tuple[dict[str, Any], int, dict[str, str]]:
+        # Limits count per minute: a client told to wait knows for how long at most.
+        headers = {"Retry-After": "60"} if error.status == 429 else {}
+        return {"error": error.text()}, error.status, headers
+
+    @api.errorhandler(RequestEntityTooLarge)
+    def too_large(_: RequestEntityTooLarge) -> JsonAnswer:
+        return {"error": say("too_large")}, 413
+
+    @api.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException) -> JsonAnswer:
+        return {"error": say("bad_request")}, error.code or 400
 
     @api.errorhandler(FormError)
     def bad_field(error: FormError) -> JsonAnswer:
@@ -96,8 +130,12 @@ def api_blueprint(web: WebContext) -> Blueprint:
 
     @api.post("/draw")
     def draw() -> JsonAnswer:
+        key = idempotency_key()
         parsed, text = understand(DrawForm.from_json(json_body()), web.parse_context)
-        return outcome_answer(web.call(web.service.handle(parsed, visitor_origin(), text)))
+        if parsed.command == "draw" and parsed.error is None:
+            count_for_address(web.address_draws_limit, "too_many_draws_here")
+        handled = web.service.handle(parsed, visitor_origin(), text, idempotency_key=key)
+        return outcome_answer(web.call(handled))
 
     @api.get("/jobs/<job_id>")
     def job(job_id: str) -> JsonAnswer:
@@ -132,6 +170,7 @@ def api_blueprint(web: WebContext) -> Blueprint:
             raise FormError("vote")
         if find_job(job_id).job.status != "done":
             raise ApiError(409, "job_not_done")
+        count_for_address(web.address_votes_limit, "too_many_votes_here")
         if not web.votes_limit.allow(g.visitor):
             raise ApiError(429, "too_many_votes")
         label, value = VOTES[vote]
@@ -145,6 +184,7 @@ def api_blueprint(web: WebContext) -> Blueprint:
     @api.post("/jobs/<job_id>/redraw")
     def redraw(job_id: str) -> JsonAnswer:
         find_job(job_id)
+        count_for_address(web.address_draws_limit, "too_many_draws_here")
         return outcome_answer(web.call(web.service.redraw(job_id, visitor_origin())))
 
     @api.post("/jobs/<job_id>/cancel")

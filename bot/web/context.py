@@ -46,7 +46,9 @@ class WebContext:
     core: Core
     streams: JobStreams
     gate: AccessGate
-    votes_limit: RateLimiter
+    votes_limit: RateLimiter  # per visitor
+    address_draws_limit: RateLimiter  # per client address, beside the core's per-visitor limits
+    address_votes_limit: RateLimiter
     parse_context: ParseContext
 
     @classmethod
@@ -58,6 +60,8 @@ class WebContext:
             streams=JobStreams(max_open=MAX_OPEN_STREAMS),
             gate=AccessGate(token),
             votes_limit=RateLimiter(VOTES_PER_MINUTE, 60.0),
+            address_draws_limit=RateLimiter(settings.address_draws_per_minute, 60.0),
+            address_votes_limit=RateLimiter(settings.address_votes_per_minute, 60.0),
             parse_context=ParseContext.from_settings(settings, direct=True),
         )
 

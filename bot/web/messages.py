@@ -140,6 +140,12 @@ THAI: dict[str, str] = {
     "too_many_watchers": "ตอนนี้มีคนดูความคืบหน้าอยู่มาก จะอัปเดตทุกไม่กี่วินาทีแทน",
     "busy": "ระบบกำลังยุ่ง ลองใหม่อีกครั้งนะ",
     "bad_page": "ไม่พบหน้านี้ของแกลเลอรี เริ่มจากภาพล่าสุดใหม่นะ",
+    "too_large": "ข้อมูลที่ส่งมาใหญ่เกินไป",
+    "not_utf8": "ส่งข้อมูลมาเป็นข้อความ UTF-8 นะ",
+    "too_deep": "ข้อมูล JSON ซ้อนกันลึกเกินไป",
+    "bad_request": "คำขอนี้ไม่ถูกต้อง",
+    "too_many_draws_here": "มีการสั่งวาดจากเครือข่ายนี้ถี่เกินไป รอสักครู่แล้วลองใหม่นะ",
+    "too_many_votes_here": "มีการโหวตจากเครือข่ายนี้ถี่เกินไป รอสักครู่แล้วลองใหม่นะ",
 }
 
 ENGLISH: dict[str, str] = {
@@ -268,6 +274,13 @@ ENGLISH: dict[str, str] = {
     "too_many_watchers": "Many people are watching right now; updates come every few seconds.",
     "busy": "The server is busy; try again.",
     "bad_page": "That gallery page does not exist; start again from the newest pictures.",
+    "too_large": "The request is too large.",
+    "not_utf8": "Send the data as UTF-8 text.",
+    "too_deep": "The JSON nests too deeply.",
+    "bad_request": "This request is not valid.",
+    "too_many_draws_here": "Too many drawings from your network at once; wait a moment and try "
+    "again.",
+    "too_many_votes_here": "Too many votes from your network at once; wait a moment and try again.",
 }
 
 TEXTS: dict[Language, dict[str, str]] = {"th": THAI, "en": ENGLISH}

@@ -1,4 +1,4 @@
-"""A sliding-window limit per visitor (for votes; the core limits draws itself)."""
+"""A sliding-window limit per key: votes per visitor, draws and votes per client address."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-FORGET_AFTER_KEYS = 10_000  # past this many visitors, those with no recent action are dropped
+FORGET_AFTER_KEYS = 10_000  # past this many keys, those with no recent action are dropped
 
 
 class RateLimiter:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -13,7 +15,8 @@ from bot.bridge import LoopBridge
 from bot.events import JobDone, JobFailed
 from bot.generators.runner import gpu_memory
 from bot.generators.wire import GpuMemory
-from bot.metrics import ServiceMetrics
+from bot.http.app import create_app
+from bot.metrics import ServiceMetrics, metrics_blueprint
 from bot.service import Accepted, DrawService
 from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
@@ -21,6 +24,7 @@ from storage.database import Database
 from tests.bot.conftest import draw_request, local_service, origin
 from tests.bot.running_bot import bot_environment, queue_jobs, running_bot
 
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1"))
 WEB_LIKE = {"platform": "web", "value": "1", "action": "added"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -199,3 +203,52 @@ async def test_each_app_has_its_own_registry(
         await idle_service.record_feedback(stored_job(idle_service), origin(), "button", "ok", 1)
         assert value(await scrape(first), "thaidraw_feedback_total", **WEB_LIKE) == 1
         assert value(await scrape(second), "thaidraw_feedback_total", **WEB_LIKE) is None
+
+
+# --- who may read them ---------------------------------------------------------------------
+
+METRICS_TOKEN = "metrics-token-0123456789"
+BEARER = f"Bearer {METRICS_TOKEN}"
+
+
+def metrics_client(service: DrawService, token: str | None, peer: str, **headers: str):
+    """A test client of an app with /metrics behind loopback (Caddy) as the trusted proxy."""
+    metrics = ServiceMetrics(service, LoopBridge(asyncio.get_running_loop()))
+    app = create_app(Path("images"), [metrics_blueprint(metrics, token)], LOOPBACK)
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=peer)
+    client.environ_base.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
+    return client
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "status"),
+    [
+        ("127.0.0.1", {}, 200),  # Prometheus on this host
+        ("::1", {}, 200),
+        ("198.51.100.5", {}, 401),  # beyond loopback without the token
+        ("198.51.100.5", {"authorization": "Bearer wrong-token-000000000"}, 403),
+        ("198.51.100.5", {"authorization": f"bearer {METRICS_TOKEN}"}, 200),
+        ("127.0.0.1", {"x_forwarded_for": "203.0.113.8"}, 401),  # the internet through Caddy
+        ("127.0.0.1", {"x_forwarded_for": "203.0.113.8", "authorization": BEARER}, 200),
+    ],
+)
+async def test_beyond_loopback_the_metrics_need_the_token(
+    idle_service: DrawService, peer: str, headers: dict[str, str], status: int
+) -> None:
+    client = metrics_client(idle_service, METRICS_TOKEN, peer, **headers)
+    answer = await asyncio.to_thread(client.get, "/metrics")
+    assert answer.status_code == status
+    if status == 401:
+        assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    if status == 200:
+        assert "thaidraw_queue_length" in answer.get_data(as_text=True)
+
+
+async def test_without_any_token_the_metrics_are_for_loopback_only(
+    idle_service: DrawService,
+) -> None:
+    client = metrics_client(idle_service, None, "198.51.100.5", authorization="Bearer anything")
+    answer = await asyncio.to_thread(client.get, "/metrics")
+    assert answer.status_code == 403
+    assert "THAIDRAW_METRICS_TOKEN" in answer.get_data(as_text=True)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +19,7 @@ from bot.settings import BotSettings
 from bot.startup_checks import (
     StartupCheckFailed,
     check_data_dir,
+    check_database,
     check_device,
     check_discord_token,
     check_line_token,
@@ -228,6 +235,89 @@ def test_every_check_runs_with_the_configured_addresses(
 # --- through the command line ------------------------------------------------------------------
 
 
+def refusal(stderr: str) -> str:
+    """The one line of a refused start-up under THAIDRAW_LOG_FORMAT=json: a JSON log entry."""
+    (line,) = stderr.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR"
+    return entry["message"]
+
+
+def serve_until_it_exits(env: dict[str, str], cwd: Path) -> tuple[int, list[str]]:
+    """`thaidraw serve` in a process group of its own; afterwards nothing of it may be left."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=120)  # never a hang
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    with pytest.raises(ProcessLookupError):  # no generator process or other child lives on
+        os.killpg(process.pid, 0)
+    return process.returncode, stderr.splitlines()
+
+
+def test_serve_on_a_port_in_use_stops_with_one_line_naming_the_port(
+    tmp_path: Path, smoke_layout: WeightsLayout
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_environment(
+            tmp_path / "data", smoke_layout, THAIDRAW_PORT=str(port), THAIDRAW_LOG_FORMAT="text"
+        )
+        code, lines = serve_until_it_exits(env, tmp_path)
+    assert code == 2
+    assert lines == [
+        f"cannot start: THAIDRAW_PORT={port}: 127.0.0.1:{port} is already in use (another "
+        "thaidraw serve?); stop what listens there or choose another port with THAIDRAW_PORT "
+        "or --port"
+    ]
+
+
+def test_an_unreadable_env_line_stops_serve_naming_the_file_and_line(
+    tmp_path: Path, smoke_layout: WeightsLayout
+) -> None:
+    (tmp_path / ".env").write_text('THAIDRAW_MODELS=smoke\nTHAIDRAW_DEVICE="cpu\n')
+    env = bot_environment(tmp_path / "data", smoke_layout, THAIDRAW_LOG_FORMAT="text")
+    code, lines = serve_until_it_exits(env, tmp_path)
+    assert code == 2
+    assert lines == [
+        f"configuration error: {tmp_path}/.env line 2 (THAIDRAW_DEVICE) cannot be read; write it "
+        "as NAME=value, with a closing quote for every opening one"
+    ]
+    assert not (tmp_path / "data").exists()  # nothing was started
+
+
+def test_an_unreachable_database_stops_serve_with_one_json_line_and_no_password(
+    tmp_path: Path, smoke_layout: WeightsLayout
+) -> None:
+    url = f"postgresql://thaidraw:pa55-w0rd-secret@127.0.0.1:{free_port()}/thaidraw"
+    env = bot_environment(tmp_path / "data", smoke_layout, DATABASE_URL=url)
+    code, lines = serve_until_it_exits(env, tmp_path)
+    assert code == 2
+    line = refusal("\n".join(lines))
+    assert line.startswith(
+        "cannot start: DATABASE_URL=postgresql+psycopg://thaidraw:***@127.0.0.1:"
+    )
+    assert "the database does not answer (connection failed" in line
+    assert "pa55-w0rd-secret" not in "\n".join(lines)
+
+
+def test_a_database_that_cannot_be_opened_fails_its_check(tmp_path: Path) -> None:
+    missing = tmp_path / "no such folder" / "thaidraw.db"
+    with pytest.raises(StartupCheckFailed, match=r"^DATABASE_URL=sqlite:///.*does not answer"):
+        check_database(settings(tmp_path, DATABASE_URL=f"sqlite:///{missing}"), timeout=5)
+
+
 def test_serve_stops_with_one_line_and_code_2_before_starting_anything(
     tmp_path: Path, smoke_layout: WeightsLayout
 ) -> None:
@@ -250,7 +340,7 @@ def test_serve_with_real_models_and_no_weights_names_the_download_command(
     )
     result = thaidraw("serve", "--models", "real", env=env, cwd=tmp_path)
     assert result.returncode == 2
-    (line,) = result.stderr.splitlines()
+    line = refusal(result.stderr)
     assert line.startswith("cannot start: THAIDRAW_WEIGHTS_DIR: missing model files in ")
     assert "`thaidraw weights download`" in line
     assert not (tmp_path / "data" / "thaidraw.db").exists()  # nothing was started
@@ -268,6 +358,6 @@ def test_serve_stops_when_discord_refuses_the_token(
     )
     result = thaidraw("serve", env=env, cwd=tmp_path)
     assert result.returncode == 2
-    (line,) = result.stderr.splitlines()
+    line = refusal(result.stderr)
     assert line.startswith("cannot start: DISCORD_TOKEN was refused by Discord (401")
     assert not (tmp_path / "data" / "thaidraw.db").exists()

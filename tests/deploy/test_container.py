@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 
@@ -93,3 +94,12 @@ def test_only_caddy_is_reachable_from_outside_the_host() -> None:
     assert all(port.startswith("127.0.0.1:") for port in services["bot"]["ports"])
     assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
     assert services["caddy"]["environment"]["THAIDRAW_UPSTREAM"] == "bot:8000"
+
+
+def test_the_bot_believes_forwarded_headers_from_caddy_alone() -> None:
+    services = compose()["services"]
+    caddy_address = services["caddy"]["networks"]["default"]["ipv4_address"]
+    trusted = services["bot"]["environment"]["THAIDRAW_TRUSTED_PROXIES"]
+    assert trusted == caddy_address
+    (subnet,) = compose()["networks"]["default"]["ipam"]["config"]
+    assert ipaddress.ip_address(caddy_address) in ipaddress.ip_network(subnet["subnet"])

@@ -21,6 +21,14 @@
   const detailsTemplate = document.getElementById("job-details-template");
 
   let watching = null; // { jobId, source, timer }
+  // One Idempotency-Key per draw attempt, sent again when the attempt is retried: a retried
+  // post whose first answer was lost gets the first job back instead of drawing twice.
+  let attemptKey = null;
+
+  function newAttemptKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs HTTPS
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
 
   function formFields() {
     const data = new FormData(form);
@@ -45,7 +53,12 @@
     reply.hidden = true;
     submitButton.disabled = true;
     submitButton.textContent = say("sending");
-    const { status, data } = await api("/api/draw", formFields());
+    attemptKey ??= newAttemptKey();
+    const { status, data } = await api("/api/draw", formFields(), {
+      "Idempotency-Key": attemptKey,
+    });
+    // No answer, or a server error: the job may exist, so a retry keeps the key.
+    if (status !== 0 && status < 500) attemptKey = null;
     submitButton.disabled = false;
     submitButton.textContent = say("draw_button");
     if (status === 202) return watch(data.job.id, data.position);
@@ -75,7 +88,7 @@
     image.classList.remove("finished");
     result.replaceChildren();
     cancelButton.hidden = false;
-    if (position !== undefined) show("queued", { position });
+    if (position != null) show("queued", { position }); // null: a retry whose job left the line
     if (window.matchMedia("(max-width: 959px)").matches) {
       panel.scrollIntoView({ behavior: "smooth", block: "start" });
     }
@@ -217,6 +230,7 @@
   }
 
   form.addEventListener("submit", send);
+  form.addEventListener("input", () => (attemptKey = null)); // another form: another attempt
   cancelButton.addEventListener("click", cancel);
   // Enter sends, as in a chat box; Shift+Enter starts a new line (and Thai input methods compose).
   prompt.addEventListener("keydown", (event) => {
@@ -228,6 +242,7 @@
   for (const button of document.querySelectorAll("[data-example]")) {
     button.addEventListener("click", () => {
       prompt.value = button.dataset.example;
+      attemptKey = null;
       prompt.focus();
     });
   }

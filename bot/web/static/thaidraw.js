@@ -12,9 +12,12 @@ const ThaiDraw = (() => {
     return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   }
 
-  /** GET `path`, or POST `body` as JSON; never throws. */
-  async function api(path, body) {
-    const options = { credentials: "same-origin", headers: { Accept: "application/json" } };
+  /** GET `path`, or POST `body` as JSON (with extra `headers`); never throws. */
+  async function api(path, body, headers = {}) {
+    const options = {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", ...headers },
+    };
     if (body !== undefined) {
       options.method = "POST";
       options.headers["Content-Type"] = "application/json";

@@ -80,6 +80,27 @@ def test_the_right_token_opens_every_api_call(guarded_app: Flask, finished_job: 
     }
 
 
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer", "bEaReR"])
+def test_the_bearer_scheme_is_read_in_any_case(
+    guarded_app: Flask, finished_job: JobRecord, scheme: str
+) -> None:
+    # RFC 9110: the authentication scheme is case-insensitive.
+    answer = guarded_app.test_client().get(
+        f"/api/jobs/{finished_job.id}", headers={"Authorization": f"{scheme} {TOKEN}"}
+    )
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("header", [f"Basic {TOKEN}", "Bearer", "Bearer ", TOKEN])
+def test_an_authorization_header_without_a_bearer_token_presents_none(
+    guarded_app: Flask, finished_job: JobRecord, header: str
+) -> None:
+    answer = guarded_app.test_client().get(
+        f"/api/jobs/{finished_job.id}", headers={"Authorization": header}
+    )
+    assert answer.status_code == 401
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_without_the_token_explain_how_to_open_them(
     guarded_app: Flask, finished_job: JobRecord, page: str

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from generator.weights.layout import WeightsLayout
 from tests.bot.running_bot import bot_environment, running_bot
@@ -250,6 +250,36 @@ def test_no_control_is_clipped_on_a_desktop_or_a_phone_in_either_language(
         snap(opened, tmp_path, f"controls-{language}-{viewport['width']}{path.replace('/', '-')}")
         assert opened.evaluate(CLIPPED_CONTROLS) == [], path
     context.close()
+
+
+def test_a_draw_retried_after_its_answer_was_lost_gets_the_first_job_back(
+    server: str, page: Page
+) -> None:
+    keys: list[str | None] = []
+    first_job: list[str] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) > 1:
+            route.continue_()
+            return
+        answer = route.fetch()  # the server takes the draw ...
+        first_job.append(answer.json()["job"]["id"])
+        route.abort()  # ... and its answer never reaches the page
+
+    page.route("**/api/draw", lose_the_first_answer)
+    page.goto(server + "/")
+    draw(page, "แมว --steps 2 --size 64")
+    expect(page.locator("#form-error")).to_be_visible()
+    page.click("button.draw-button")  # the visitor tries again, as told
+    assert wait_for_picture(page) == first_job[0]  # the first job, not a second one
+    with page.expect_request("**/api/draw"):
+        draw(page, "หมา --steps 2 --size 64")  # another text: another attempt
+    first, retry, other = keys
+    assert first is not None
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert retry == first
+    assert other != first
 
 
 # Last, so that the README's gallery picture shows only ordinary prompts.

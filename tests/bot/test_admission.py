@@ -1,0 +1,81 @@
+"""The service's limits hold for submissions that arrive together, on SQLite and PostgreSQL.
+
+A started service whose generators (FakeGenerators) hold one job and finish nothing, so no job
+leaves the line or finishes while the crowd arrives: the numbers accepted are exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.service import Accepted, DrawService, Refused, ServiceLimits
+from storage.database import Database
+from tests.bot.conftest import draw_request, origin
+from tests.bot.fakes import FakeGenerators
+
+LIMITS = ServiceLimits(max_queue=50, max_jobs_per_user=2, max_jobs_per_minute=5)
+
+
+@pytest.fixture
+async def busy_service(database_url: str, tmp_path: Path) -> AsyncIterator[DrawService]:
+    """A started service on `database_url` whose generator holds one job it never finishes."""
+    database = await asyncio.to_thread(Database.open, database_url)
+    generators = FakeGenerators(tmp_path / "images")
+    service = DrawService(database, generators, LIMITS, images_dir=tmp_path / "images")
+    await service.start()
+    blocker = await service.submit(draw_request(), origin("blocker"), "/วาด บล็อก")
+    assert isinstance(blocker, Accepted)
+    await generators.next_batch()
+    yield service
+    await service.stop(grace_seconds=1)
+    await asyncio.to_thread(database.close)
+
+
+async def crowd(service: DrawService, users: list[str]) -> list[Accepted | Refused]:
+    """One submission per entry of `users`, all at once."""
+    return await asyncio.gather(
+        *(service.submit(draw_request(), origin(user), "/วาด คฤหาสน์") for user in users)
+    )
+
+
+def accepted(outcomes: list[Accepted | Refused]) -> list[Accepted]:
+    return [outcome for outcome in outcomes if isinstance(outcome, Accepted)]
+
+
+async def test_a_crowd_of_submissions_gets_exactly_what_the_limits_allow(
+    busy_service: DrawService,
+) -> None:
+    # 20 at once from one person: the active-job limit (2), not more.
+    one_person = await crowd(busy_service, ["eager"] * 20)
+    assert len(accepted(one_person)) == 2
+    assert {outcome.message for outcome in one_person if isinstance(outcome, Refused)} == {
+        "คุณมีงานรออยู่ 2 งานแล้ว รอให้เสร็จก่อนหรือพิมพ์ /ยกเลิก"
+    }
+    # 60 at once from 60 people: the queue fills to its cap (50, two places taken), not more.
+    many = await crowd(busy_service, [f"person-{index}" for index in range(60)])
+    assert len(accepted(many)) == 48
+    waiting = await asyncio.to_thread(busy_service.database.jobs.in_states, ["queued"])
+    assert len(waiting) == len(busy_service.queue) == 50
+    positions = sorted(outcome.position or 0 for outcome in accepted(one_person + many))
+    assert positions == list(range(1, 51))
+
+
+async def test_a_retry_with_the_same_key_gets_the_first_job_and_queues_nothing(
+    busy_service: DrawService,
+) -> None:
+    request = draw_request()
+    first, *retries = await asyncio.gather(
+        *(
+            busy_service.submit(request, origin("retrier"), "/วาด", idempotency_key="attempt-1")
+            for _ in range(20)
+        )
+    )
+    assert isinstance(first, Accepted)
+    assert {(o.job.id, o.position) for o in retries if isinstance(o, Accepted)} == {
+        (first.job.id, 1)
+    }
+    assert len(busy_service.queue) == 1

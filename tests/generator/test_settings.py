@@ -1,0 +1,40 @@
+"""Reading the settings: a `.env` line that cannot be read stops the command, naming the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.settings import GeneratorSettings, SettingsError, load_settings, unreadable_env_line
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "name"),
+    [
+        ('THAIDRAW_MODELS=smoke\nTHAIDRAW_DEVICE="cpu\n', 2, " (THAIDRAW_DEVICE)"),
+        ("# the bot\nexport DISCORD_TOKEN='abc\n", 2, " (DISCORD_TOKEN)"),
+        ("just words here\n", 1, ""),
+    ],
+)
+def test_the_first_unreadable_line_is_named_without_its_value(
+    tmp_path: Path, text: str, line: int, name: str
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    problem = unreadable_env_line(env_file)
+    assert problem is not None
+    assert problem.startswith(f"{env_file} line {line}{name} cannot be read; write it as NAME=")
+    assert "abc" not in problem  # the line may hold a token
+
+
+def test_a_readable_or_missing_file_has_no_problem(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text('# ok\nTHAIDRAW_DEVICE="cpu"\nexport A=1\n\nB=\n')
+    assert unreadable_env_line(tmp_path / ".env") is None
+    assert unreadable_env_line(tmp_path / "absent.env") is None
+
+
+def test_loading_settings_with_an_unreadable_env_file_is_a_settings_error(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text('THAIDRAW_DEVICE="cpu\n')
+    with pytest.raises(SettingsError, match=r"^configuration error: .*\.env line 1"):
+        load_settings(GeneratorSettings, _env_file=tmp_path / ".env")
