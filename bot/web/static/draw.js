@@ -61,7 +61,14 @@
     if (status !== 0 && status < 500) attemptKey = null;
     submitButton.disabled = false;
     submitButton.textContent = say("draw_button");
-    if (status === 202) return watch(data.job.id, data.position);
+    if (status === 202) {
+      // What the bot adjusted in the request (a size rounded to a multiple of 16, …).
+      if (data.notices?.length) {
+        reply.textContent = data.notices.join("\n");
+        reply.hidden = false;
+      }
+      return watch(data.job.id, data.position);
+    }
     if (status === 200 && data.reply) {
       reply.textContent = data.reply;
       reply.hidden = false;

@@ -252,6 +252,16 @@ def test_no_control_is_clipped_on_a_desktop_or_a_phone_in_either_language(
     context.close()
 
 
+def test_what_the_bot_adjusted_in_a_request_is_said_beside_the_drawing(
+    server: str, page: Page
+) -> None:
+    page.goto(server + "/")
+    draw(page, "แมว --steps 1 --size 70")
+    expect(page.locator("#reply")).to_be_visible()
+    expect(page.locator("#reply")).to_contain_text("64")  # 70 rounded down to a multiple of 16
+    wait_for_picture(page)
+
+
 def test_a_draw_retried_after_its_answer_was_lost_gets_the_first_job_back(
     server: str, page: Page
 ) -> None:
