@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,7 +31,7 @@ class EngineJob:
 
 @dataclass(frozen=True)
 class ProgressUpdate:
-    index: int  # position of the job in the batch
+    key: Hashable  # the job's key in its run (its position, for `Engine.draw`)
     step: int
     total: int
     picture: torch.Tensor = field(repr=False)  # [3,H,W] in [0,1], detached
@@ -46,7 +46,7 @@ class ProgressUpdate:
 
 @dataclass(frozen=True)
 class DrawResult:
-    index: int
+    key: Hashable  # the job's key in its run (its position, for `Engine.draw`)
     request: DrawRequest  # with the seed actually used
     status: Literal["done", "cancelled"]
     steps_done: int
@@ -55,14 +55,14 @@ class DrawResult:
 
 
 ProgressCallback = Callable[[ProgressUpdate], None]
-CancelCheck = Callable[[int], bool]
+CancelCheck = Callable[[Hashable], bool]
 
 
 @dataclass
 class _JobState:
     """One job's moving parts during a run."""
 
-    index: int
+    key: Hashable
     request: DrawRequest
     latent: torch.nn.Parameter
     rng_state: torch.Tensor
@@ -72,7 +72,7 @@ class _JobState:
     negative_weights: torch.Tensor
     target_embedding: torch.Tensor | None
     steps_done: int = 0
-    result: DrawResult | None = field(default=None, repr=False)
+    joined: float = 0.0  # perf_counter when the job joined its run
 
 
 class Engine:
@@ -86,11 +86,15 @@ class Engine:
         progress_every: int = 10,
         preview_size: int = 128,
         augmentations: torch.nn.Module | None = None,
+        batch_invariant: bool | None = None,
     ) -> None:
+        """`batch_invariant`: compute each job on its own (default: on the CPU, where batching
+        gains nothing), so that its picture is bitwise independent of its batch mates."""
         self.models = models
         self.device = device
         self.progress_every = progress_every
         self.preview_size = preview_size
+        self.batch_invariant = device.type == "cpu" if batch_invariant is None else batch_invariant
         self.cutouts = Cutouts(
             augmentations or default_augmentations(models.image_encoder.input_size)
         )
@@ -112,45 +116,23 @@ class Engine:
         on_progress: ProgressCallback | None = None,
         is_cancelled: CancelCheck | None = None,
     ) -> list[DrawResult]:
-        """Make one picture per job; all jobs must share one size. Results keep the jobs' order."""
-        if not jobs:
-            return []
-        sizes = {job.request.size for job in jobs}
-        if len(sizes) != 1:
-            raise ValueError(f"a batch must share one size, got {sorted(sizes)}")
-        started = time.perf_counter()
-        states = self._prepare(jobs)
-        optimizer = torch.optim.Adam([state.latent for state in states], lr=LEARNING_RATE)
-        active = list(states)
-        while active:
-            if is_cancelled is not None:
-                for state in [s for s in active if is_cancelled(s.index)]:
-                    state.result = self._result(state, "cancelled", started, image=None)
-                    active.remove(state)
-                if not active:
-                    break
-            optimizer.zero_grad(set_to_none=True)
-            pictures = self._step(active)
-            optimizer.step()
-            for state, picture in zip(list(active), pictures, strict=True):
-                state.steps_done += 1
-                total = state.request.steps
-                if on_progress and (
-                    state.steps_done % self.progress_every == 0 or state.steps_done == total
-                ):
-                    on_progress(
-                        ProgressUpdate(
-                            state.index, state.steps_done, total, picture, self.preview_size
-                        )
-                    )
-                if state.steps_done >= total:
-                    state.result = self._result(
-                        state, "done", started, image=self._final_picture(state)
-                    )
-                    active.remove(state)
-        return [state.result for state in states if state.result is not None]
+        """Make one picture per job; all jobs must share one size. Results keep the jobs' order.
 
-    def _prepare(self, jobs: Sequence[EngineJob]) -> list[_JobState]:
+        Keys are the jobs' positions (0, 1, …) in progress updates, results and `is_cancelled`.
+        """
+        run = EngineRun(self, on_progress=on_progress)
+        run.add(list(enumerate(jobs)))
+        results: dict[Hashable, DrawResult] = {}
+        while run:
+            if is_cancelled is not None:
+                for key in [key for key in run.job_keys() if is_cancelled(key)]:
+                    results[key] = run.cancel(key)
+                if not run:
+                    break
+            results.update((result.key, result) for result in run.step())
+        return [results[index] for index in range(len(jobs)) if index in results]
+
+    def _prepare(self, jobs: Sequence[EngineJob], keys: Sequence[Hashable]) -> list[_JobState]:
         requests = [job.request.with_seed() for job in jobs]
         texts = sorted({p.text for r in requests for p in (*r.styled_prompts(), *r.negatives)})
         with torch.no_grad(), self._autocast():
@@ -165,14 +147,14 @@ class Engine:
             return torch.stack([embedding_of[p.text] for p in prompts]), weights
 
         states = []
-        for index, (job, request) in enumerate(zip(jobs, requests, strict=True)):
+        for key, job, request in zip(keys, jobs, requests, strict=True):
             assert request.seed is not None
             generator = torch.Generator().manual_seed(request.seed)  # before anything random
             prompt_embeddings, prompt_weights = stack(request.styled_prompts())
             negative_embeddings, negative_weights = stack(request.negatives)
             states.append(
                 _JobState(
-                    index=index,
+                    key=key,
                     request=request,
                     latent=torch.nn.Parameter(self._initial_latent(job, generator)),
                     rng_state=torch.Generator().manual_seed(request.seed + 1).get_state(),
@@ -258,20 +240,107 @@ class Engine:
         return _to_image(picture[0])
 
     def _result(
-        self,
-        state: _JobState,
-        status: Literal["done", "cancelled"],
-        started: float,
-        image: Image.Image | None,
+        self, state: _JobState, status: Literal["done", "cancelled"], image: Image.Image | None
     ) -> DrawResult:
         return DrawResult(
-            index=state.index,
+            key=state.key,
             request=state.request,
             status=status,
             steps_done=state.steps_done,
-            seconds=time.perf_counter() - started,
+            seconds=time.perf_counter() - state.joined,
             image=image,
         )
+
+
+class EngineRun:
+    """A running batch of one size that jobs join and leave between two steps.
+
+    Each job has its own Adam parameter group and its own random stream, so joining and leaving
+    change nothing for the others. With `engine.batch_invariant` (the CPU's default) every job's
+    text, step and picture are also computed on their own, so a job gives the same bytes whether
+    it runs alone, from the start of a batch, or joins one half-way.
+    """
+
+    def __init__(self, engine: Engine, *, on_progress: ProgressCallback | None = None) -> None:
+        self.engine = engine
+        self.on_progress = on_progress
+        self._active: list[_JobState] = []
+        self._optimizer: torch.optim.Adam | None = None
+
+    def __len__(self) -> int:
+        return len(self._active)
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """(width, height) of the running jobs; None while the run is empty."""
+        return self._active[0].request.size if self._active else None
+
+    def job_keys(self) -> list[Hashable]:
+        return [state.key for state in self._active]
+
+    def add(self, jobs: Sequence[tuple[Hashable, EngineJob]]) -> None:
+        """Jobs join before the next step; they must share the running size and bring new keys."""
+        if not jobs:
+            return
+        sizes = {job.request.size for _, job in jobs} | ({self.size} if self._active else set())
+        if len(sizes) != 1:
+            raise ValueError(f"a batch must share one size, got {sorted(sizes)}")
+        keys = [key for key, _ in jobs]
+        if len(set(keys)) != len(keys) or set(keys) & set(self.job_keys()):
+            raise ValueError(f"job keys must be new and distinct, got {keys}")
+        if self.engine.batch_invariant:
+            states = [s for key, job in jobs for s in self.engine._prepare([job], [key])]
+        else:
+            states = self.engine._prepare([job for _, job in jobs], keys)
+        for state in states:
+            state.joined = time.perf_counter()
+            if self._optimizer is None:
+                self._optimizer = torch.optim.Adam([state.latent], lr=LEARNING_RATE)
+            else:
+                self._optimizer.add_param_group({"params": [state.latent]})
+        self._active.extend(states)
+
+    def cancel(self, key: Hashable) -> DrawResult:
+        """The job leaves now, without a picture."""
+        state = next(state for state in self._active if state.key == key)
+        self._leave(state)
+        return self.engine._result(state, "cancelled", image=None)
+
+    def step(self) -> list[DrawResult]:
+        """One optimisation step for every job; returns the jobs that finished (they have left)."""
+        engine, optimizer = self.engine, self._optimizer
+        if not self._active or optimizer is None:
+            return []
+        optimizer.zero_grad(set_to_none=True)
+        if engine.batch_invariant:
+            pictures = torch.cat([engine._step([state]) for state in self._active])
+        else:
+            pictures = engine._step(self._active)
+        optimizer.step()
+        finished = []
+        for state, picture in zip(list(self._active), pictures, strict=True):
+            state.steps_done += 1
+            total = state.request.steps
+            if self.on_progress and (
+                state.steps_done % engine.progress_every == 0 or state.steps_done == total
+            ):
+                self.on_progress(
+                    ProgressUpdate(state.key, state.steps_done, total, picture, engine.preview_size)
+                )
+            if state.steps_done >= total:
+                finished.append(engine._result(state, "done", image=engine._final_picture(state)))
+                self._leave(state)
+        return finished
+
+    def _leave(self, state: _JobState) -> None:
+        """Forget the job, its Adam state included, so that the run holds only running jobs."""
+        self._active.remove(state)
+        assert self._optimizer is not None
+        groups = self._optimizer.param_groups
+        self._optimizer.param_groups = [g for g in groups if g["params"][0] is not state.latent]
+        self._optimizer.state.pop(state.latent, None)
+        if not self._active:
+            self._optimizer = None
 
 
 def _to_tensor(image: Image.Image, device: torch.device) -> torch.Tensor:

@@ -122,13 +122,13 @@ class BatchRunner:
             # The first step is shown at once, so that people see a picture within a second or
             # two; then every `progress_every` steps, and the last.
             every = self.config.progress_every
-            if update.index in reported and update.step % every and update.step < update.total:
+            if update.key in reported and update.step % every and update.step < update.total:
                 return
-            reported.add(update.index)
+            reported.add(update.key)
             preview = jpeg_bytes(update.preview())
             self.send(
                 JobProgress(
-                    job_ids[update.index], update.step, update.total, preview, seconds_per_step
+                    job_ids[update.key], update.step, update.total, preview, seconds_per_step
                 )
             )
 

@@ -99,7 +99,7 @@ def test_each_job_in_a_batch_follows_its_own_prompt_and_seed(engine):
         EngineJob(request("แดง", seed=3)),
     ]
     red, blue, red_again = engine.draw(jobs)
-    assert [r.index for r in (red, blue, red_again)] == [0, 1, 2]
+    assert [r.key for r in (red, blue, red_again)] == [0, 1, 2]
     assert distance_to(red.image, "แดง") < distance_to(red.image, "น้ำเงิน")
     assert distance_to(blue.image, "น้ำเงิน") < distance_to(blue.image, "แดง")
     assert red.image.tobytes() != red_again.image.tobytes()
@@ -114,7 +114,8 @@ def test_a_jobs_picture_does_not_depend_on_its_batch_mates(engine):
     assert difference < 1e-6
 
 
-def test_all_cutouts_of_a_batch_go_through_one_image_encoder_call_per_step(engine):
+def test_all_cutouts_of_a_batch_go_through_one_image_encoder_call_per_step():
+    engine = Engine(colour_bundle(), CPU, batch_invariant=False)  # as on CUDA
     encoder = engine.models.image_encoder
     encoder.calls = 0
     engine.draw([EngineJob(request("แดง", steps=6)), EngineJob(request("เขียว", steps=6))])
@@ -140,7 +141,7 @@ def test_a_cancelled_job_stops_between_steps_and_the_others_carry_on(engine):
     steps_seen = {0: 0, 1: 0}
 
     def count(update):
-        steps_seen[update.index] = update.step
+        steps_seen[update.key] = update.step
 
     def cancel_second_after_five(index: int) -> bool:
         return index == 1 and steps_seen[1] >= 5
