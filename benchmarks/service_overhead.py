@@ -59,9 +59,9 @@ async def measure(folder: Path, jobs: int, burst: int) -> None:
     settings = GeneratorSettings(THAIDRAW_MODELS="smoke", THAIDRAW_WEIGHTS_DIR=weights)
     database = Database.open(f"sqlite:///{folder / 'thaidraw.db'}")
     limits = ServiceLimits(
-        max_queue=burst + 10, max_jobs_per_user=burst + 10, max_jobs_per_minute=10_000, batch_size=4
+        max_queue=burst + 10, max_jobs_per_user=burst + 10, max_jobs_per_minute=10_000
     )
-    generators = LocalGenerators(GeneratorConfig(settings, folder / "images", 50))
+    generators = LocalGenerators(GeneratorConfig(settings, folder / "images", 50, batch_size=4))
     service = DrawService(database, generators, limits, images_dir=folder / "images")
     finished = Finished()
     service.subscribe("bench", finished)

@@ -36,22 +36,24 @@ RESTART_PAUSE_SECONDS = 5.0  # after a death while starting, before the next try
 
 
 class Dispatcher:
-    """The only part of the service that knows the generators; all methods run on the loop."""
+    """The only part of the service that knows the generators; all methods run on the loop.
+
+    Whenever places may have opened (a job came, a job finished, the generators died) it sends
+    the generators what the line's order and their places allow (`JobQueue.take`).
+    """
 
     def __init__(
-        self,
-        database: Database,
-        generators: Generators,
-        queue: JobQueue,
-        hub: EventHub,
-        batch_size: int,
+        self, database: Database, generators: Generators, queue: JobQueue, hub: EventHub
     ) -> None:
         self.database = database
         self.generators = generators
         self.queue = queue
         self.hub = hub
-        self.batch_size = batch_size
         self.running: dict[str, JobRecord] = {}
+        # How long a job takes from joining to its picture (the last one seen): a job of another
+        # size that waited longer than this stops the running size from taking more jobs.
+        self.job_seconds: float | None = None
+        self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -67,9 +69,9 @@ class Dispatcher:
 
     def enqueue(self, job: JobRecord) -> int:
         """Put a stored job in line; returns its position (1 = next)."""
-        request = DrawRequest.from_dict(job.request)
-        position = self.queue.push(PendingJob(job.id, job.user_id, request.size))
+        position = self.queue.push(pending_job(job))
         self.hub.publish(JobQueued(job, position))
+        self._wake.set()
         return position
 
     async def cancel(self, job: JobRecord) -> str:
@@ -98,24 +100,28 @@ class Dispatcher:
 
     async def _dispatch(self) -> None:
         while True:
+            self._wake.clear()
             if not self.generators.alive:
                 await self._start_generators()
-            await self.queue.wait_for_jobs()
-            if not self.generators.alive:
                 continue
-            started = []
-            for pending in self.queue.take_batch(self.batch_size):
-                job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
-                self.running[job.id] = job
-                started.append(job)
-                self.hub.publish(JobStarted(job))
-            try:
-                await self.generators.run_batch(
-                    [GeneratorJob(job.id, job.request) for job in started]
-                )
-            except GeneratorDied as died:
-                await self._requeue_after_death(died)
-            await self.hub.settled()  # every result of this batch is recorded before the next
+            await self._send_waiting_jobs()
+            await self._wake.wait()
+
+    async def _send_waiting_jobs(self) -> None:
+        """Fill the generators' free places from the line, in its order."""
+        taken = self.queue.take(self.generators.places, starving_after=self.job_seconds)
+        if not taken:
+            return
+        started = []
+        for pending in taken:
+            job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
+            self.running[job.id] = job
+            started.append(job)
+            self.hub.publish(JobStarted(job))
+        try:
+            self.generators.submit([GeneratorJob(job.id, job.request) for job in started])
+        except GeneratorDied as died:
+            self.hub.record(partial(self._requeue_after_death, died))
 
     async def _start_generators(self) -> None:
         """Start (or restart) them; if they cannot load their models, tell whoever waits."""
@@ -123,12 +129,13 @@ class Dispatcher:
             await self.generators.start(self._on_update)
         except GeneratorUnavailable as error:
             await self._fail_waiting_jobs(messages.GENERATOR_UNAVAILABLE, str(error))
-            await self.queue.wait_for_jobs()
+            await self.queue.wait_for_jobs()  # a new job: try to load the models again
         except GeneratorDied as died:
             log.error("generator process died while starting: %s", died)
             await asyncio.sleep(RESTART_PAUSE_SECONDS)
 
     async def _requeue_after_death(self, died: GeneratorDied) -> None:
+        """Each job the generators held goes back to the front of the line once, then fails."""
         log.error("generator process died holding %s", died.unfinished_job_ids)
         for job_id in reversed(died.unfinished_job_ids):
             job = await asyncio.to_thread(self.database.jobs.requeue, job_id)
@@ -138,13 +145,13 @@ class Dispatcher:
                     job, messages.GENERATOR_CRASHED, f"generator process died ({died.exit_code})"
                 )
             else:
-                request = DrawRequest.from_dict(job.request)
-                self.queue.push(PendingJob(job.id, job.user_id, request.size), front=True)
+                self.queue.push(pending_job(job), front=True)
+        self._wake.set()
 
     async def _fail_waiting_jobs(self, reason: str, detail: str) -> None:
         """Without models nothing can be drawn: tell everyone waiting rather than let them wait."""
         while len(self.queue):
-            for pending in self.queue.take_batch(len(self.queue)):
+            for pending in self.queue.take_all():
                 job = await asyncio.to_thread(self.database.jobs.get, pending.job_id)
                 if job is not None:
                     await self._fail(job, reason, detail)
@@ -153,7 +160,14 @@ class Dispatcher:
         job = await asyncio.to_thread(self.database.jobs.mark_failed, job.id, detail)
         self.hub.publish(JobFailed(job, reason))
 
-    def _on_update(self, update: JobUpdate) -> None:
+    def _on_update(self, update: JobUpdate | GeneratorDied) -> None:
+        if isinstance(update, GeneratorDied):
+            self.hub.record(partial(self._requeue_after_death, update))  # after what came before
+            return
+        if isinstance(update, JobFinished):
+            if update.status == "done":
+                self.job_seconds = update.seconds
+            self._wake.set()  # a place is free
         self.hub.record(partial(self._record, update))
 
     async def _record(self, update: JobUpdate) -> JobEvent | None:
@@ -182,3 +196,9 @@ class Dispatcher:
             for kind in ("full", "preview")
         )
         return JobDone(job, full, preview, finished.recipe, finished.seconds)
+
+
+def pending_job(job: JobRecord) -> PendingJob:
+    """A stored job as the line holds it."""
+    size = DrawRequest.from_dict(job.request).size
+    return PendingJob(job.id, job.user_id, size, community=job.conversation.get("community", ""))

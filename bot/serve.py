@@ -77,6 +77,8 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
             settings.images_dir,
             settings.progress_every,
             settings.log_format,
+            batch_size=settings.batch_size,
+            continuous=settings.continuous_batching,
         )
     )
     service = DrawService(
@@ -86,7 +88,6 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
             max_queue=settings.max_queue,
             max_jobs_per_user=settings.max_jobs_per_user,
             max_jobs_per_minute=settings.max_jobs_per_minute,
-            batch_size=settings.batch_size,
         ),
         images_dir=settings.images_dir,
     )

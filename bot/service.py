@@ -69,7 +69,6 @@ class ServiceLimits:
     max_queue: int = 50
     max_jobs_per_user: int = 2
     max_jobs_per_minute: int = 5
-    batch_size: int = 4
 
 
 @dataclass(frozen=True)
@@ -96,9 +95,7 @@ class DrawService:
         self.queue = JobQueue()
         self._events = EventHub()
         self._admission = Admission(database, limits)
-        self._dispatcher = Dispatcher(
-            database, generators, self.queue, self._events, limits.batch_size
-        )
+        self._dispatcher = Dispatcher(database, generators, self.queue, self._events)
         self._accepting = False
 
     # --- life cycle -------------------------------------------------------------------------

@@ -78,6 +78,7 @@ class BotSettings(GeneratorSettings, StorageSettings):
     max_jobs_per_user: int = Field(2, ge=1, validation_alias="THAIDRAW_MAX_JOBS_PER_USER")
     max_jobs_per_minute: int = Field(5, ge=1, validation_alias="THAIDRAW_MAX_JOBS_PER_MINUTE")
     batch_size: int = Field(4, ge=1, le=64, validation_alias="THAIDRAW_BATCH_SIZE")
+    continuous_batching: bool = Field(True, validation_alias="THAIDRAW_CONTINUOUS_BATCHING")
     progress_every: int = Field(10, ge=1, validation_alias="THAIDRAW_PROGRESS_EVERY")
     blocklist: CommaList = Field((), validation_alias="THAIDRAW_BLOCKLIST")
     bot_names: CommaList = Field(("ThaiDraw",), validation_alias="THAIDRAW_BOT_NAMES")

@@ -79,6 +79,8 @@ def origin_of(interaction: discord.Interaction) -> Origin:
     conversation = {
         "channel_id": str(interaction.channel_id),
         "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
+        # The waiting line is fair between servers first (bot/job_queue.py); a DM is its person's.
+        "community": f"discord:{interaction.guild_id}" if interaction.guild_id else "",
         "author_id": str(user.id),
         "upload_limit": interaction.filesize_limit,
     }

@@ -15,7 +15,7 @@ from typing import Protocol
 from bot.generators.wire import GeneratorJob, GpuMemory, JobFinished, JobProgress
 
 JobUpdate = JobProgress | JobFinished  # what the generators tell the service about its jobs
-UpdateSink = Callable[[JobUpdate], None]  # called on the event loop; must return at once
+Size = tuple[int, int]  # (width, height) of a picture
 
 
 class GeneratorState(StrEnum):
@@ -54,39 +54,57 @@ class GeneratorDied(Exception):
         self.exit_code = exit_code
 
 
+UpdateSink = Callable[[JobUpdate | GeneratorDied], None]  # on the event loop; returns at once
+
+
 class GeneratorUnavailable(Exception):
     """The models could not be loaded; the message says why and what to do."""
 
 
 class Generators(Protocol):
-    """Draws batches of jobs. Every method is called on the event loop and returns quickly."""
+    """Draws jobs in one running batch that jobs join and leave between two steps.
+
+    The batch holds one size at a time. The caller asks `places(size)` and `submit`s at most that
+    many jobs of that size; every job then gets exactly one JobFinished, or is named in a
+    GeneratorDied. Places open as jobs finish: each JobFinished (and a GeneratorDied) is the
+    moment to ask again. Every method is called on the event loop and returns quickly.
+    """
 
     @property
     def alive(self) -> bool:
-        """True while `run_batch` may be called."""
+        """True while jobs may be submitted."""
         ...
 
     async def start(self, on_update: UpdateSink) -> None:
-        """Start, or start again after a death; every job update from now on goes to `on_update`.
+        """Start, or start again after a death; every update from now on goes to `on_update`:
+        JobProgress and JobFinished, and GeneratorDied when they stop while holding jobs.
 
         Raises GeneratorUnavailable when the models cannot be loaded (a restart will not help
         until the operator acts), GeneratorDied when it died while starting.
         """
         ...
 
-    async def run_batch(self, jobs: Sequence[GeneratorJob]) -> None:
-        """Draw the jobs (all of one size); returns once each has had its JobFinished.
+    def places(self, size: Size) -> int:
+        """How many jobs of this size may be submitted now.
 
-        Raises GeneratorDied, naming the jobs that got no JobFinished.
+        0 while jobs of another size run (they drain first); with THAIDRAW_CONTINUOUS_BATCHING
+        off, 0 while any job runs. Bounded by THAIDRAW_BATCH_SIZE and, on CUDA, by memory.
+        """
+        ...
+
+    def submit(self, jobs: Sequence[GeneratorJob]) -> None:
+        """Hand over jobs of one size, at most `places(size)`; they join between two steps.
+
+        Raises GeneratorDied (naming them all) when not alive.
         """
         ...
 
     def cancel(self, job_id: str) -> None:
-        """Stop a running job between two steps; its JobFinished then says "cancelled"."""
+        """Stop a submitted job between two steps; its JobFinished then says "cancelled"."""
         ...
 
     async def stop(self, grace_seconds: float) -> list[str]:
-        """Let the running batch finish within the grace period, then stop.
+        """Let the running jobs finish within the grace period, then stop.
 
         Returns the ids of the jobs left without a JobFinished (to be queued again).
         """

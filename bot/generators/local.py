@@ -23,22 +23,25 @@ from bot.generators import (
     GeneratorState,
     GeneratorStatus,
     GeneratorUnavailable,
+    Size,
     UpdateSink,
 )
 from bot.generators.wire import (
-    BatchFinished,
     CancelJob,
+    Capacity,
     FromGenerator,
+    GeneratorIdle,
     GeneratorJob,
     GeneratorLoadFailed,
     GeneratorReady,
     GpuMemory,
     JobFinished,
-    RunBatch,
     Shutdown,
+    SubmitJobs,
 )
 from bot.generators.worker import worker_main
 from bot.logging_setup import LogFormat
+from generator.request import DrawRequest
 from generator.settings import GeneratorSettings
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,8 @@ class GeneratorConfig:
     images_dir: Path  # finished pictures go here, named by job id
     progress_every: int = 10  # a preview every this many steps, after the first step's
     log_format: LogFormat = "text"
+    batch_size: int = 4  # jobs in the running batch at most (fewer where memory says so)
+    continuous: bool = True  # jobs join the running batch; off: a batch runs to its end first
 
 
 class LocalGenerators:
@@ -69,11 +74,10 @@ class LocalGenerators:
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._ready: asyncio.Future[None] | None = None
-        self._batch: asyncio.Future[None] | None = None
-        self._unfinished: list[str] = []
+        self._held: dict[str, Size] = {}  # submitted jobs without a JobFinished, and their size
+        self._capacity: dict[Size, int] = {}  # places per size, as the process measured them
         self._exited: asyncio.Event = asyncio.Event()
         self._stopping = False
-        self._next_batch_id = 0
 
     @property
     def pid(self) -> int | None:
@@ -118,16 +122,25 @@ class LocalGenerators:
         log.info("generator process %s started; loading models", process.pid)
         await self._ready
 
-    async def run_batch(self, jobs: Sequence[GeneratorJob]) -> None:
-        """Send a batch and wait until the process reports it finished (raises GeneratorDied)."""
-        if self.state != GeneratorState.READY or self._connection is None:
+    def places(self, size: Size) -> int:
+        """Jobs of this size the process takes now (see `Generators.places`)."""
+        if not self.alive:
+            return 0
+        capacity = min(self.config.batch_size, self._capacity.get(size, self.config.batch_size))
+        if not self._held:
+            return capacity
+        if not self.config.continuous or size not in self._held.values():
+            return 0
+        return max(0, capacity - len(self._held))
+
+    def submit(self, jobs: Sequence[GeneratorJob]) -> None:
+        """Send jobs to join the running batch (raises GeneratorDied when the process is not up)."""
+        if not self.alive or self._connection is None:
             raise GeneratorDied([job.job_id for job in jobs], None)
-        self._next_batch_id += 1
-        self._unfinished = [job.job_id for job in jobs]
-        self._batch = asyncio.get_running_loop().create_future()
+        for job in jobs:
+            self._held[job.job_id] = DrawRequest.from_dict(job.request).size
         self.state = GeneratorState.BUSY
-        self._connection.send(RunBatch(self._next_batch_id, tuple(jobs)))
-        await self._batch
+        self._connection.send(SubmitJobs(tuple(jobs)))
 
     def cancel(self, job_id: str) -> None:
         """Ask the process to stop a running job between steps."""
@@ -141,7 +154,7 @@ class LocalGenerators:
         """
         process = self._process
         if process is None or not process.is_alive():
-            return []
+            return list(self._held)
         self._stopping = True
         if self.state == GeneratorState.LOADING:
             process.terminate()  # nothing to finish; waiting for the models would only delay
@@ -157,7 +170,8 @@ class LocalGenerators:
             except TimeoutError:
                 process.kill()
                 await self._exited.wait()
-        return list(self._unfinished)
+        held, self._held = list(self._held), {}
+        return held
 
     def _read_messages(self) -> None:
         assert self._connection is not None
@@ -180,14 +194,17 @@ class LocalGenerators:
             log.error("generator could not load its models: %s", message.message)
             _reject(self._ready, GeneratorUnavailable(message.message))
             return
-        if isinstance(message, BatchFinished):
-            self.state = GeneratorState.READY
+        if isinstance(message, GeneratorIdle):
             self.gpu_memory = message.gpu_memory
-            self._unfinished = []
-            _resolve(self._batch)
             return
-        if isinstance(message, JobFinished) and message.job_id in self._unfinished:
-            self._unfinished.remove(message.job_id)
+        if isinstance(message, Capacity):
+            log.info("%d jobs of %dx%d fit at once", message.places, message.width, message.height)
+            self._capacity[(message.width, message.height)] = message.places
+            return
+        if isinstance(message, JobFinished):
+            self._held.pop(message.job_id, None)
+            if not self._held and self.state == GeneratorState.BUSY:
+                self.state = GeneratorState.READY
         assert self._on_update is not None  # set by start, before the process can say anything
         self._on_update(message)
 
@@ -204,9 +221,12 @@ class LocalGenerators:
             self.state = GeneratorState.STOPPED if self._stopping else GeneratorState.DEAD
         level = logging.INFO if self._stopping else logging.WARNING
         log.log(level, "generator process %s exited with code %s", self._process.pid, exit_code)
-        died = GeneratorDied(list(self._unfinished), exit_code)
+        died = GeneratorDied(list(self._held), exit_code)
         _reject(self._ready, GeneratorUnavailable(self.load_error or str(died)))
-        _reject(self._batch, died)
+        if not self._stopping and self._held:
+            self._held = {}
+            assert self._on_update is not None
+            self._on_update(died)  # the jobs it held are the service's to settle
         self._exited.set()
 
     def _forget_connection(self) -> None:

@@ -1,4 +1,4 @@
-"""Runs one batch in the generator process: progress, pictures, and what a failure means."""
+"""The generator process's running batch: jobs join and leave, progress, pictures, failures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from PIL import Image
 
 from bot.generators.pictures import save_pictures
 from bot.generators.wire import (
+    Capacity,
     FailureReason,
     FromGenerator,
     GeneratorJob,
@@ -21,7 +23,7 @@ from bot.generators.wire import (
     JobFinished,
     JobProgress,
 )
-from generator.engine import DrawResult, Engine, EngineJob, ProgressUpdate
+from generator.engine import DrawResult, Engine, EngineJob, EngineRun, ProgressUpdate
 from generator.pictures import PictureError, open_picture
 from generator.recipe import recipe_for
 from generator.request import DrawRequest
@@ -56,9 +58,9 @@ def jpeg_bytes(image: Image.Image) -> bytes:
 
 
 class StepClock:
-    """Seconds per step of one batch on this device, for the time people are told is left.
+    """Seconds per step of one job on this device, for the time people are told is left.
 
-    Counted from the first step seen, since the first includes setting the batch up; until a
+    Counted from the first step seen, since the first includes setting the job up; until a
     second one, the first's own time (setting up included) is the best guess.
     """
 
@@ -77,30 +79,184 @@ class StepClock:
         return (now - first_time) / (step - first_step)
 
 
+@dataclass(frozen=True)
+class MemoryReading:
+    """The device's memory in bytes, as the places per size are worked out from it."""
+
+    allocated: int  # held by live tensors now
+    reserved: int  # held by PyTorch's caching allocator (reusable without asking CUDA)
+    peak: int  # the most allocated since the last reset
+    free: int  # what CUDA could still hand out beyond `reserved`
+
+
+def read_memory(device: torch.device) -> MemoryReading | None:
+    """The reading on CUDA; None elsewhere (places then stay at THAIDRAW_BATCH_SIZE)."""
+    if device.type != "cuda":
+        return None
+    free, _ = torch.cuda.mem_get_info(device)
+    return MemoryReading(
+        allocated=torch.cuda.memory_allocated(device),
+        reserved=torch.cuda.memory_reserved(device),
+        peak=torch.cuda.max_memory_allocated(device),
+        free=free,
+    )
+
+
+def places_for_memory(
+    limit: int, jobs: int, before: MemoryReading, after: MemoryReading, headroom: float = 0.9
+) -> int:
+    """How many jobs of a size fit at once, from one step of `jobs` jobs of that size.
+
+    Each job costs what that step needed beyond the memory held before it, shared equally; the
+    memory to spend is the allocator's unused cache plus what CUDA has free, of which `headroom`
+    is used (fragmentation). At least 1 (a lone job runs, or fails alone), at most `limit`.
+    """
+    per_job = max(1.0, (after.peak - before.allocated) / jobs)
+    spendable = after.free + after.reserved - before.allocated
+    return max(1, min(limit, int(spendable * headroom // per_job)))
+
+
 class BatchRunner:
-    """Runs one batch, splitting it when the GPU runs out of memory instead of failing everyone."""
+    """The running batch in the generator process: jobs join between steps, each leaves when done.
+
+    The batch holds one size at a time. Places per size start at THAIDRAW_BATCH_SIZE; on CUDA
+    they follow the memory one step of that size used (measured once per size), and running out
+    of memory halves them and starts the batch's jobs again (a lone job fails alone).
+    """
 
     def __init__(
         self,
         engine: Engine,
         config: GeneratorConfig,
         send: Callable[[FromGenerator], None],
-        cancelled: Callable[[str], bool],
+        memory: Callable[[], MemoryReading | None] | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
         self.send = send
-        self.cancelled = cancelled
+        self.memory = memory or (lambda: read_memory(engine.device))
         self.model_versions = engine.models.versions()
+        self.places: dict[tuple[int, int], int] = {}  # measured, or cut after running out
+        self._run = EngineRun(engine, on_progress=self._report)
+        self._jobs: dict[str, GeneratorJob] = {}  # the running jobs, to start them again
+        self._clocks: dict[str, StepClock] = {}
+        self._reported: set[str] = set()
+        self._measured: set[tuple[int, int]] = set()
 
-    def run(self, jobs: Sequence[GeneratorJob]) -> None:
-        runnable = []
-        for job in jobs:
+    @property
+    def busy(self) -> bool:
+        return bool(self._run)
+
+    def places_for(self, size: tuple[int, int]) -> int:
+        return min(self.config.batch_size, self.places.get(size, self.config.batch_size))
+
+    def admit(self, waiting: Sequence[GeneratorJob]) -> list[GeneratorJob]:
+        """Jobs of the running size (any one size when idle) join while places are free.
+
+        Returns the jobs left waiting, in their order; a job whose picture cannot be opened
+        fails here, alone.
+        """
+        size = self._run.size
+        joining: list[tuple[str, EngineJob]] = []
+        left: list[GeneratorJob] = []
+        for job in waiting:
+            job_size = DrawRequest.from_dict(job.request).size
+            size = size or job_size
+            if job_size != size or len(self._run) + len(joining) >= self.places_for(size):
+                left.append(job)
+                continue
             try:
-                runnable.append((job.job_id, self._engine_job(job)))
+                joining.append((job.job_id, self._engine_job(job)))
             except PictureError as error:
                 self._fail(job.job_id, "bad_picture", str(error))
-        self._draw(runnable)
+                continue
+            self._jobs[job.job_id] = job
+        if joining:
+            try:
+                self._run.add(joining)
+            except torch.OutOfMemoryError as error:
+                return self._out_of_memory(size, error) + left
+            except Exception as error:
+                log.exception("jobs could not join the batch")
+                for job_id, _ in joining:
+                    self._forget(job_id)
+                    self._fail(job_id, "internal", f"{type(error).__name__}: {error}")
+                return left
+            for job_id, _ in joining:
+                self._clocks[job_id] = StepClock()
+        return left
+
+    def cancel(self, job_id: str) -> bool:
+        """Stop a running job now; False when it is not running here."""
+        if job_id not in self._run.job_keys():
+            return False
+        result = self._run.cancel(job_id)
+        self._forget(job_id)
+        self.send(JobFinished(job_id, "cancelled", result.steps_done, result.seconds))
+        return True
+
+    def step(self) -> list[GeneratorJob]:
+        """One step of the batch; returns jobs to put back in front of the waiting ones (after
+        the device ran out of memory)."""
+        size, jobs = self._run.size, len(self._run)
+        measure = size is not None and size not in self._measured
+        before = self.memory() if measure else None
+        try:
+            results = self._run.step()
+        except torch.OutOfMemoryError as error:
+            assert size is not None
+            return self._out_of_memory(size, error)
+        except Exception as error:
+            log.exception("the batch failed")
+            failed = list(self._jobs)
+            self._restart_run()
+            for job_id in failed:
+                self._fail(job_id, "internal", f"{type(error).__name__}: {error}")
+            return []
+        if measure and size is not None:
+            self._measured.add(size)
+            after = self.memory()
+            if before is not None and after is not None:
+                self._set_places(
+                    size, places_for_memory(self.config.batch_size, jobs, before, after)
+                )
+        for result in results:
+            job_id = str(result.key)
+            self._forget(job_id)
+            self._finish(job_id, result)
+        return []
+
+    def _out_of_memory(
+        self, size: tuple[int, int], error: torch.OutOfMemoryError
+    ) -> list[GeneratorJob]:
+        """Halve the places of this size and start its jobs again; a lone job fails."""
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        running = list(self._jobs.values())
+        self._restart_run()
+        if len(running) == 1:
+            self._fail(running[0].job_id, "out_of_memory", str(error).splitlines()[0])
+            return []
+        log.warning(
+            "out of GPU memory with %d jobs; starting them again, fewer at once", len(running)
+        )
+        self._set_places(size, max(1, len(running) // 2))
+        return running
+
+    def _restart_run(self) -> None:
+        """A fresh, empty batch (after a failure that may have left the old one half-stepped)."""
+        self._run = EngineRun(self.engine, on_progress=self._report)
+        for job_id in list(self._jobs):
+            self._forget(job_id)
+
+    def _set_places(self, size: tuple[int, int], places: int) -> None:
+        self.places[size] = places
+        self.send(Capacity(*size, places))
+
+    def _forget(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
+        self._clocks.pop(job_id, None)
+        self._reported.discard(job_id)
 
     def _engine_job(self, job: GeneratorJob) -> EngineJob:
         request = DrawRequest.from_dict(job.request)
@@ -110,52 +266,17 @@ class BatchRunner:
             target_image=open_picture(Path(request.target_image)) if request.target_image else None,
         )
 
-    def _draw(self, jobs: list[tuple[str, EngineJob]]) -> None:
-        if not jobs:
+    def _report(self, update: ProgressUpdate) -> None:
+        job_id = str(update.key)
+        seconds_per_step = self._clocks[job_id].seconds_per_step(update.step)
+        # The first step is shown at once, so that people see a picture within a second or
+        # two; then every `progress_every` steps, and the last.
+        every = self.config.progress_every
+        if job_id in self._reported and update.step % every and update.step < update.total:
             return
-        job_ids = [job_id for job_id, _ in jobs]
-        clock = StepClock()
-        reported: set[int] = set()
-
-        def report(update: ProgressUpdate) -> None:
-            seconds_per_step = clock.seconds_per_step(update.step)
-            # The first step is shown at once, so that people see a picture within a second or
-            # two; then every `progress_every` steps, and the last.
-            every = self.config.progress_every
-            if update.key in reported and update.step % every and update.step < update.total:
-                return
-            reported.add(update.key)
-            preview = jpeg_bytes(update.preview())
-            self.send(
-                JobProgress(
-                    job_ids[update.key], update.step, update.total, preview, seconds_per_step
-                )
-            )
-
-        try:
-            results = self.engine.draw(
-                [job for _, job in jobs],
-                on_progress=report,
-                is_cancelled=lambda index: self.cancelled(job_ids[index]),
-            )
-        except torch.OutOfMemoryError as error:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            if len(jobs) == 1:
-                self._fail(job_ids[0], "out_of_memory", str(error).splitlines()[0])
-                return
-            half = len(jobs) // 2
-            log.warning("out of GPU memory with %d jobs; splitting the batch", len(jobs))
-            self._draw(jobs[:half])
-            self._draw(jobs[half:])
-            return
-        except Exception as error:
-            log.exception("batch failed")
-            for job_id in job_ids:
-                self._fail(job_id, "internal", f"{type(error).__name__}: {error}")
-            return
-        for job_id, result in zip(job_ids, results, strict=True):
-            self._finish(job_id, result)
+        self._reported.add(job_id)
+        preview = jpeg_bytes(update.preview())
+        self.send(JobProgress(job_id, update.step, update.total, preview, seconds_per_step))
 
     def _finish(self, job_id: str, result: DrawResult) -> None:
         """Report one job's outcome; whatever goes wrong here fails this job alone."""

@@ -24,8 +24,13 @@ class GeneratorJob:
 
 
 @dataclass(frozen=True)
-class RunBatch:
-    batch_id: int  # counts up per process; BatchFinished names it
+class SubmitJobs:
+    """Draw these jobs (one size): they join the running batch between two steps.
+
+    The serving process sends no more than the places it was told of (`Capacity`); jobs of
+    another size than the running one wait in the generator process until the batch drains.
+    """
+
     jobs: tuple[GeneratorJob, ...]
 
 
@@ -38,7 +43,7 @@ class CancelJob:
 
 @dataclass(frozen=True)
 class Shutdown:
-    """Finish nothing more; exit after the current batch."""
+    """Start nothing more; exit once the running jobs have finished."""
 
 
 # generator process → serving process
@@ -103,12 +108,22 @@ class JobFinished:
 
 
 @dataclass(frozen=True)
-class BatchFinished:
-    """Every job of the batch has its JobFinished; the next batch may come."""
+class Capacity:
+    """At most `places` jobs of this size fit on the device at once (measured, or after an OOM)."""
 
-    batch_id: int
+    width: int
+    height: int
+    places: int
+
+
+@dataclass(frozen=True)
+class GeneratorIdle:
+    """Every job sent so far has its JobFinished."""
+
     gpu_memory: GpuMemory | None = None  # None on the CPU
 
 
-ToGenerator = RunBatch | CancelJob | Shutdown
-FromGenerator = GeneratorReady | GeneratorLoadFailed | JobProgress | JobFinished | BatchFinished
+ToGenerator = SubmitJobs | CancelJob | Shutdown
+FromGenerator = (
+    GeneratorReady | GeneratorLoadFailed | JobProgress | JobFinished | Capacity | GeneratorIdle
+)

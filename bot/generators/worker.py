@@ -18,13 +18,15 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, NoReturn
 
 from bot.generators.wire import (
-    BatchFinished,
     CancelJob,
     FromGenerator,
+    GeneratorIdle,
+    GeneratorJob,
     GeneratorLoadFailed,
     GeneratorReady,
-    RunBatch,
+    JobFinished,
     Shutdown,
+    SubmitJobs,
     ToGenerator,
 )
 from bot.logging_setup import configure_logging
@@ -33,34 +35,35 @@ if TYPE_CHECKING:
     import torch
 
     from bot.generators.local import GeneratorConfig
+    from bot.generators.runner import BatchRunner
     from generator.engine import Engine
 
 log = logging.getLogger(__name__)
 
 
 class _Inbox:
-    """The serving process's messages, read between batches and between two steps."""
+    """The serving process's messages, read while idle and, without waiting, between two steps."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.cancelled: set[str] = set()
-        self.stopping = False  # Shutdown came: finish the running batch, then exit
+        self.waiting: list[GeneratorJob] = []  # sent, not yet in the running batch
+        self.cancelled: set[str] = set()  # asked to stop, not yet stopped
+        self.stopping = False  # Shutdown came: start nothing more, exit once the batch is done
 
-    def receive(self) -> ToGenerator:
+    def wait(self) -> None:
         """Wait for the next message."""
         try:
-            return self._take(self.connection.recv())
+            self._take(self.connection.recv())
         except EOFError:
             _parent_gone()
 
-    def is_cancelled(self, job_id: str) -> bool:
-        """Read what has arrived without waiting, then answer (the engine asks between steps)."""
+    def read(self) -> None:
+        """Take whatever has arrived, without waiting."""
         try:
             while self.connection.poll():
                 self._take(self.connection.recv())
         except EOFError:
             _parent_gone()
-        return job_id in self.cancelled
 
     def send(self, message: FromGenerator) -> None:
         try:
@@ -68,12 +71,13 @@ class _Inbox:
         except (BrokenPipeError, ConnectionResetError):
             _parent_gone()
 
-    def _take(self, message: ToGenerator) -> ToGenerator:
-        if isinstance(message, CancelJob):
+    def _take(self, message: ToGenerator) -> None:
+        if isinstance(message, SubmitJobs):
+            self.waiting.extend(message.jobs)
+        elif isinstance(message, CancelJob):
             self.cancelled.add(message.job_id)
         elif isinstance(message, Shutdown):
             self.stopping = True
-        return message
 
 
 def worker_main(config: GeneratorConfig, connection: Connection) -> None:
@@ -88,13 +92,34 @@ def worker_main(config: GeneratorConfig, connection: Connection) -> None:
     if loaded is None:
         return
     engine, device = loaded
-    runner = BatchRunner(engine, config, inbox.send, inbox.is_cancelled)
-    while not inbox.stopping:
-        message = inbox.receive()
-        if isinstance(message, RunBatch):
-            runner.run(message.jobs)
-            inbox.cancelled.difference_update(job.job_id for job in message.jobs)
-            inbox.send(BatchFinished(message.batch_id, gpu_memory(device)))
+    runner = BatchRunner(engine, config, inbox.send)
+    while True:
+        if not runner.busy and not inbox.waiting:
+            if inbox.stopping:
+                return
+            inbox.wait()
+        inbox.read()  # between two steps: never waits, so a step is never held up
+        _cancel(inbox, runner)
+        if not inbox.stopping:
+            inbox.waiting = runner.admit(inbox.waiting)
+        if runner.busy:
+            inbox.waiting[:0] = runner.step()
+        if not runner.busy and not inbox.waiting:
+            inbox.send(GeneratorIdle(gpu_memory(device)))
+        if inbox.stopping and not runner.busy:
+            return  # the jobs still waiting here are the serving process's to queue again
+
+
+def _cancel(inbox: _Inbox, runner: BatchRunner) -> None:
+    """Stop the cancelled jobs: a running one between two steps, a waiting one before it starts."""
+    for job_id in inbox.cancelled:
+        if runner.cancel(job_id):
+            continue
+        waiting = next((job for job in inbox.waiting if job.job_id == job_id), None)
+        if waiting is not None:
+            inbox.waiting.remove(waiting)
+            inbox.send(JobFinished(job_id, "cancelled", 0, 0.0))
+    inbox.cancelled.clear()  # a job that is in neither place has already finished
 
 
 def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device] | None:

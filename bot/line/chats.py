@@ -36,7 +36,8 @@ class Chat:
 
     def conversation(self) -> dict[str, Any]:
         """What the core stores with a job, so the answer finds its way back after a restart."""
-        return {"to": self.to, "source": self.source, "user": self.user_id}
+        community = "" if self.is_direct else f"line:{self.to}"  # the line is fair between chats
+        return {"to": self.to, "source": self.source, "user": self.user_id, "community": community}
 
     @classmethod
     def of_job(cls, job: JobRecord) -> Chat:

@@ -84,9 +84,14 @@ def local_service(
     limits: ServiceLimits | None = None,
     *,
     progress_every: int = 1,
+    batch_size: int = 4,
+    continuous: bool = True,
 ) -> DrawService:
     """A service with the real generator process (not started yet), as `thaidraw serve` has."""
-    generators = LocalGenerators(GeneratorConfig(settings, images_dir, progress_every))
+    config = GeneratorConfig(
+        settings, images_dir, progress_every, batch_size=batch_size, continuous=continuous
+    )
+    generators = LocalGenerators(config)
     return DrawService(database, generators, limits or ServiceLimits(), images_dir=images_dir)
 
 
@@ -105,13 +110,22 @@ async def make_service(
     started: list[DrawService] = []
     images_dir = tmp_path / "images"
 
-    async def make(*, local: bool = False, **limits: int) -> tuple[DrawService, EventLog, Any]:
+    async def make(
+        *, local: bool = False, batch_size: int = 4, continuous: bool = True, **limits: int
+    ) -> tuple[DrawService, EventLog, Any]:
         database = Database.open(f"sqlite:///{tmp_path / 'thaidraw.db'}")
         if local:
             settings = request.getfixturevalue("smoke_settings")
-            service = local_service(database, settings, images_dir, ServiceLimits(**limits))
+            service = local_service(
+                database,
+                settings,
+                images_dir,
+                ServiceLimits(**limits),
+                batch_size=batch_size,
+                continuous=continuous,
+            )
         else:
-            fake = FakeGenerators(images_dir)
+            fake = FakeGenerators(images_dir, batch_size=batch_size, continuous=continuous)
             service = DrawService(database, fake, ServiceLimits(**limits), images_dir=images_dir)
         log = EventLog()
         service.subscribe("web", log)

@@ -1,9 +1,11 @@
 """FakeGenerators: the service's generators without a process, driven by the test.
 
 Like httpx's MockTransport, it sits at the service's boundary (the `Generators` protocol): it
-records each batch it is sent, and the test decides when a job progresses, finishes, fails, or
-when the generator "dies". A finished job leaves real picture files, written by the same code as
-the generator process, so storage, events and adapters run as they do in production.
+records the jobs it is sent (each `submit` is one "batch"), offers places as the real process
+does (one size at a time, up to the batch size, joining only in continuous mode), and the test
+decides when a job progresses, finishes, fails, or when the generator "dies". A finished job
+leaves real picture files, written by the same code as the generator process, so storage,
+events and adapters run as they do in production.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.generators import (
     GeneratorState,
     GeneratorStatus,
     GeneratorUnavailable,
+    Size,
     UpdateSink,
 )
 from bot.generators.pictures import save_pictures
@@ -33,12 +36,15 @@ class FakeGenerators:
     """Generators whose every move is the test's: nothing happens unless a test says so.
 
     `cancel` is answered at once with a "cancelled" JobFinished, as the real process answers
-    between two steps. `stop` gives no grace: the running batch's jobs come back unfinished.
+    between two steps. `stop` gives no grace: the jobs it holds come back unfinished.
     """
 
-    def __init__(self, images_dir: Path) -> None:
+    def __init__(self, images_dir: Path, *, batch_size: int = 4, continuous: bool = True) -> None:
         self.images_dir = images_dir
-        self.batches: list[list[GeneratorJob]] = []  # every batch sent, in order
+        self.batch_size = batch_size
+        self.continuous = continuous
+        self.capacity: dict[Size, int] = {}  # places per size "measured" (set by a test)
+        self.batches: list[list[GeneratorJob]] = []  # every submit, in order
         self.cancelled: list[str] = []  # every cancel asked for
         self.state = GeneratorState.STOPPED
         self.restarts = 0
@@ -47,7 +53,6 @@ class FakeGenerators:
         self._started = False
         self._on_update: UpdateSink | None = None
         self._sent: asyncio.Queue[list[GeneratorJob]] = asyncio.Queue()
-        self._batch: asyncio.Future[None] | None = None
         self._unfinished: dict[str, GeneratorJob] = {}
 
     # --- the Generators protocol ---------------------------------------------------------------
@@ -75,15 +80,26 @@ class FakeGenerators:
             raise GeneratorUnavailable(self.load_error)
         self.state = GeneratorState.READY
 
-    async def run_batch(self, jobs: Sequence[GeneratorJob]) -> None:
+    def places(self, size: Size) -> int:
+        if not self.alive:
+            return 0
+        capacity = min(self.batch_size, self.capacity.get(size, self.batch_size))
+        if not self._unfinished:
+            return capacity
+        sizes = {_size(job) for job in self._unfinished.values()}
+        if not self.continuous or sizes != {size}:
+            return 0
+        return max(0, capacity - len(self._unfinished))
+
+    def submit(self, jobs: Sequence[GeneratorJob]) -> None:
         if not self.alive:
             raise GeneratorDied([job.job_id for job in jobs], None)
+        assert len({_size(job) for job in jobs}) == 1, "one size per submit"
+        assert len(jobs) <= self.places(_size(jobs[0])), "more jobs than places"
         self.batches.append(list(jobs))
-        self._unfinished = {job.job_id: job for job in jobs}
-        self._batch = asyncio.get_running_loop().create_future()
+        self._unfinished.update((job.job_id, job) for job in jobs)
         self.state = GeneratorState.BUSY
         self._sent.put_nowait(list(jobs))
-        await self._batch
 
     def cancel(self, job_id: str) -> None:
         self.cancelled.append(job_id)
@@ -91,8 +107,7 @@ class FakeGenerators:
             self._report(JobFinished(job_id, "cancelled", 0, 0.0))
 
     async def stop(self, grace_seconds: float) -> list[str]:
-        unfinished = list(self._unfinished)
-        self._end_batch(GeneratorDied(unfinished, 0))
+        unfinished, self._unfinished = list(self._unfinished), {}
         self.state = GeneratorState.STOPPED
         return unfinished
 
@@ -100,11 +115,11 @@ class FakeGenerators:
 
     @property
     def running(self) -> list[str]:
-        """The ids of the running batch's jobs that have no outcome yet."""
+        """The ids of the jobs it holds that have no outcome yet."""
         return list(self._unfinished)
 
     async def next_batch(self) -> list[GeneratorJob]:
-        """The next batch the service sends (waits for it; each batch is returned once)."""
+        """The jobs of the service's next submit (waits for it; each is returned once)."""
         async with asyncio.timeout(WAIT_SECONDS):
             return await self._sent.get()
 
@@ -137,9 +152,12 @@ class FakeGenerators:
         self._report(JobFinished(job_id, "failed", 0, 0.0, failure=failure, detail=detail))
 
     def die(self, exit_code: int = -9) -> None:
-        """The process is gone: the batch's jobs without an outcome are the service's to settle."""
+        """The process is gone: the jobs it held without an outcome are the service's to settle."""
         self.state = GeneratorState.DEAD
-        self._end_batch(GeneratorDied(self.running, exit_code))
+        held, self._unfinished = self.running, {}
+        if held:
+            assert self._on_update is not None
+            self._on_update(GeneratorDied(held, exit_code))
 
     # --- inside ----------------------------------------------------------------------------------
 
@@ -147,19 +165,13 @@ class FakeGenerators:
         assert self._on_update is not None, "the service has not started the generators"
         if isinstance(update, JobFinished):
             del self._unfinished[update.job_id]
-        self._on_update(update)
         if not self._unfinished and self.state == GeneratorState.BUSY:
             self.state = GeneratorState.READY
-            self._end_batch(None)
+        self._on_update(update)
 
-    def _end_batch(self, error: GeneratorDied | None) -> None:
-        batch, self._batch, self._unfinished = self._batch, None, {}
-        if batch is None or batch.done():
-            return
-        if error is None:
-            batch.set_result(None)
-        else:
-            batch.set_exception(error)
+
+def _size(job: GeneratorJob) -> Size:
+    return job.request["width"], job.request["height"]
 
 
 def _jpeg() -> bytes:

@@ -152,8 +152,9 @@ async def start_bot(
             max_queue=bot_settings.max_queue,
             max_jobs_per_user=bot_settings.max_jobs_per_user,
             max_jobs_per_minute=bot_settings.max_jobs_per_minute,
-            batch_size=bot_settings.batch_size,
         ),
+        batch_size=bot_settings.batch_size,
+        continuous=bot_settings.continuous_batching,
     )
     core = Core(service, LoopBridge(asyncio.get_running_loop()), bot_settings)
     adapter = DiscordAdapter(core, edit_interval=edit_interval)

@@ -109,7 +109,14 @@ async def test_a_picture_that_cannot_be_saved_fails_alone_and_the_process_lives_
 async def test_ctrl_c_from_the_very_start_never_reaches_the_process(tmp_path, smoke_settings):
     generators = LocalGenerators(GeneratorConfig(smoke_settings, tmp_path / "images"))
     updates: list = []
-    starting = asyncio.create_task(generators.start(updates.append))
+    finished = asyncio.Event()
+
+    def on_update(update) -> None:
+        updates.append(update)
+        if isinstance(update, JobFinished):
+            finished.set()
+
+    starting = asyncio.create_task(generators.start(on_update))
     await asyncio.sleep(0)  # start() spawns the process before its first wait
     assert generators.pid is not None
     while not starting.done():  # Ctrl-C, again and again, from its first instant to its models
@@ -117,7 +124,8 @@ async def test_ctrl_c_from_the_very_start_never_reaches_the_process(tmp_path, sm
         await asyncio.sleep(0.05)
     await starting
     os.kill(generators.pid, signal.SIGINT)
-    await generators.run_batch([GeneratorJob("job1", draw_request(steps=2).with_seed().to_dict())])
+    generators.submit([GeneratorJob("job1", draw_request(steps=2).with_seed().to_dict())])
+    await asyncio.wait_for(finished.wait(), 60)
     assert [u.status for u in updates if isinstance(u, JobFinished)] == ["done"]
     assert await generators.stop(grace_seconds=30) == []
     assert generators.status().restarts == 0
@@ -150,7 +158,7 @@ async def main(weights, images, when):
         prompts = (WeightedPrompt("แดง", 1.0),)
         request = DrawRequest(prompts, steps=9999, width=64, height=64, cutn=2)
         job = GeneratorJob("job1", request.with_seed().to_dict())
-        asyncio.create_task(generators.run_batch([job]))
+        generators.submit([job])
         await drawing.wait()
     print(generators.pid, flush=True)
     await asyncio.sleep(3600)

@@ -1,4 +1,4 @@
-"""The generator process's batch runner: pictures on disk, and what happens when something fails."""
+"""The generator process's running batch: jobs join and leave, pictures on disk, and failures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from PIL import Image
 
 from bot.generators.local import GeneratorConfig
 from bot.generators.runner import BatchRunner, StepClock
-from bot.generators.wire import GeneratorJob, JobFinished, JobProgress
+from bot.generators.wire import Capacity, GeneratorJob, JobFinished, JobProgress
 from generator.engine import Engine
 from generator.pictures import read_recipe
 from generator.settings import GeneratorSettings
@@ -24,26 +24,45 @@ from tests.generator.colour_world import colour_bundle
 
 
 class SmallGPU(Engine):
-    """An engine whose device holds at most `max_batch` pictures at once."""
+    """An engine whose device holds at most `max_batch` pictures at once (batched, as on CUDA)."""
 
     def __init__(self, max_batch: int, progress_every: int = 2) -> None:
-        super().__init__(colour_bundle(), torch.device("cpu"), progress_every=progress_every)
+        super().__init__(
+            colour_bundle(),
+            torch.device("cpu"),
+            progress_every=progress_every,
+            batch_invariant=False,
+        )
         self.max_batch = max_batch
-        self.attempts: list[int] = []
+        self.step_sizes: list[int] = []  # jobs in each step tried
 
-    def draw(self, jobs, **callbacks):
-        self.attempts.append(len(jobs))
-        if len(jobs) > self.max_batch:
+    def _step(self, active):
+        self.step_sizes.append(len(active))
+        if len(active) > self.max_batch:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
-        return super().draw(jobs, **callbacks)
+        return super()._step(active)
 
 
 def run(
-    engine: Engine, jobs: list[GeneratorJob], tmp_path, cancelled=frozenset(), progress_every=10
+    engine: Engine,
+    jobs: list[GeneratorJob],
+    tmp_path,
+    cancelled=frozenset(),
+    progress_every=10,
+    batch_size=8,
 ) -> list:
+    """Everything the runner sends while it draws `jobs`, handed over together, to the end."""
     sent: list = []
-    config = GeneratorConfig(GeneratorSettings(), tmp_path, progress_every=progress_every)
-    BatchRunner(engine, config, sent.append, lambda job_id: job_id in cancelled).run(jobs)
+    config = GeneratorConfig(
+        GeneratorSettings(), tmp_path, progress_every=progress_every, batch_size=batch_size
+    )
+    runner = BatchRunner(engine, config, sent.append)
+    waiting = runner.admit(jobs)
+    for job_id in cancelled:
+        runner.cancel(job_id)
+    while runner.busy or waiting:
+        waiting = runner.step() + waiting
+        waiting = runner.admit(waiting)
     return sent
 
 
@@ -101,12 +120,14 @@ def test_the_seconds_per_step_leave_out_setting_the_batch_up_once_a_second_step_
     assert clock.seconds_per_step(11) == 0.5
 
 
-def test_running_out_of_memory_splits_the_batch_instead_of_failing_everyone(tmp_path):
+def test_running_out_of_memory_halves_the_places_instead_of_failing_everyone(tmp_path):
     engine = SmallGPU(max_batch=1)
     sent = run(engine, jobs(4), tmp_path)
     assert {m.status for m in finished(sent).values()} == {"done"}
     assert len(finished(sent)) == 4
-    assert engine.attempts == [4, 2, 1, 1, 2, 1, 1]
+    assert [(m.places) for m in sent if isinstance(m, Capacity)] == [2, 1]
+    assert engine.step_sizes[:3] == [4, 2, 1]
+    assert set(engine.step_sizes[2:]) == {1}
 
 
 def test_a_single_job_too_big_for_memory_fails_with_its_reason(tmp_path):

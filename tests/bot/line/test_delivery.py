@@ -117,8 +117,10 @@ async def core(
 ) -> AsyncIterator[tuple[DrawService, Router, Path]]:
     folder = tmp_path_factory.mktemp("line-delivery")
     database = Database.open(f"sqlite:///{folder / 'thaidraw.db'}")
-    limits = ServiceLimits(max_jobs_per_user=10, max_jobs_per_minute=100, batch_size=1)
-    service = local_service(database, smoke_settings, folder / "images", limits, progress_every=10)
+    limits = ServiceLimits(max_jobs_per_user=10, max_jobs_per_minute=100)
+    service = local_service(
+        database, smoke_settings, folder / "images", limits, progress_every=10, batch_size=1
+    )
     router = Router()
     service.subscribe("line", router)
     service.subscribe("web", router)
