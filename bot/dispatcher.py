@@ -102,6 +102,7 @@ class Dispatcher:
         while True:
             self._wake.clear()
             if not self.generators.alive:
+                await self.hub.settled()  # a death's jobs are back in line before a restart
                 await self._start_generators()
                 continue
             await self._send_waiting_jobs()

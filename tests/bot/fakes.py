@@ -44,6 +44,7 @@ class FakeGenerators:
         self.batch_size = batch_size
         self.continuous = continuous
         self.capacity: dict[Size, int] = {}  # places per size "measured" (set by a test)
+        self.job_seconds = 60.0  # what a finished job reports it took
         self.batches: list[list[GeneratorJob]] = []  # every submit, in order
         self.cancelled: list[str] = []  # every cancel asked for
         self.state = GeneratorState.STOPPED
@@ -134,13 +135,13 @@ class FakeGenerators:
             "request": job.request,
             "seed": job.request["seed"],
             "steps_done": steps,
-            "seconds": 0.5,
+            "seconds": self.job_seconds,
             "models": FAKE_MODELS,
             "device": "fake",
         }
         image = Image.new("RGB", (job.request["width"], job.request["height"]), (200, 80, 40))
         pictures = save_pictures(image, job_id, self.images_dir, recipe)
-        self._report(JobFinished(job_id, "done", steps, 0.5, pictures, recipe))
+        self._report(JobFinished(job_id, "done", steps, self.job_seconds, pictures, recipe))
 
     def finish_batch(self) -> None:
         for job_id in self.running:

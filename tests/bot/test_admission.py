@@ -24,7 +24,7 @@ LIMITS = ServiceLimits(max_queue=50, max_jobs_per_user=2, max_jobs_per_minute=5)
 async def busy_service(database_url: str, tmp_path: Path) -> AsyncIterator[DrawService]:
     """A started service on `database_url` whose generator holds one job it never finishes."""
     database = await asyncio.to_thread(Database.open, database_url)
-    generators = FakeGenerators(tmp_path / "images")
+    generators = FakeGenerators(tmp_path / "images", batch_size=1)  # the blocker holds its place
     service = DrawService(database, generators, LIMITS, images_dir=tmp_path / "images")
     await service.start()
     blocker = await service.submit(draw_request(), origin("blocker"), "/วาด บล็อก")
@@ -60,8 +60,13 @@ async def test_a_crowd_of_submissions_gets_exactly_what_the_limits_allow(
     assert len(accepted(many)) == 48
     waiting = await asyncio.to_thread(busy_service.database.jobs.in_states, ["queued"])
     assert len(waiting) == len(busy_service.queue) == 50
-    positions = sorted(outcome.position or 0 for outcome in accepted(one_person + many))
+    line = busy_service.queue
+    positions = sorted(
+        line.position(outcome.job.id) or 0 for outcome in accepted(one_person + many)
+    )
     assert positions == list(range(1, 51))
+    # The fair line: the eager person's second job goes behind everyone else's first.
+    assert max(line.position(outcome.job.id) or 0 for outcome in accepted(one_person)) == 50
 
 
 async def test_a_retry_with_the_same_key_gets_the_first_job_and_queues_nothing(

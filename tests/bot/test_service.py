@@ -111,7 +111,7 @@ async def test_the_per_minute_limit_counts_finished_jobs_too(make_service):
 
 
 async def test_a_full_queue_refuses_new_jobs_with_a_thai_sentence(make_service):
-    service, _, generators = await make_service(max_queue=1)
+    service, _, generators = await make_service(max_queue=1, batch_size=1)
     await submit(service, who="a")
     await generators.next_batch()  # drawing, so no longer in line
     await submit(service, who="b")
@@ -130,7 +130,7 @@ async def test_a_stopping_service_refuses_new_jobs_with_a_thai_sentence(make_ser
 
 
 async def test_a_waiting_job_is_cancelled_by_its_owner_only(make_service):
-    service, log, generators = await make_service()
+    service, log, generators = await make_service(batch_size=1)
     await submit(service, who="bob")
     await generators.next_batch()
     waiting = await submit(service)
@@ -154,7 +154,7 @@ async def test_a_running_job_is_cancelled_by_the_generators(make_service):
 
 
 async def test_clearing_the_queue_cancels_waiting_jobs_and_leaves_the_running_one(make_service):
-    service, log, generators = await make_service(max_jobs_per_user=5)
+    service, log, generators = await make_service(max_jobs_per_user=5, batch_size=1)
     running = await submit(service, who="bob")
     await generators.next_batch()
     waiting = [await submit(service) for _ in range(3)]
