@@ -339,3 +339,104 @@ async def test_events_of_one_platform_never_wait_for_a_slow_other_platform(make_
     generators.finish(accepted.job.id)
     await log.wait_for(accepted.job.id, JobDone)
     stuck.set()
+
+
+# --- continuous batching -----------------------------------------------------------------------
+
+
+async def test_a_job_of_the_running_size_joins_the_batch_at_once(make_service):
+    service, log, generators = await make_service()
+    first = await submit(service, draw_request(steps=50), who="a")
+    await generators.next_batch()
+    generators.progress(first.job.id, 1, 50)
+    joiner = await submit(service, draw_request(steps=5), who="b")
+    assert ids(await generators.next_batch()) == [joiner.job.id]  # while the first still runs
+    generators.finish(joiner.job.id)  # and it leaves first, its picture sent at once
+    await log.wait_for(joiner.job.id, JobDone)
+    assert generators.running == [first.job.id]
+
+
+async def test_with_continuous_batching_off_a_job_waits_for_the_whole_batch(make_service):
+    service, _, generators = await make_service(continuous=False)
+    first = await submit(service, who="a")
+    await generators.next_batch()
+    later = await submit(service, who="b")
+    await asyncio.sleep(0.05)
+    assert generators.batches == [[GeneratorJob(first.job.id, first.job.request)]]
+    assert service.queue.position(later.job.id) == 1
+    generators.finish(first.job.id)
+    assert ids(await generators.next_batch()) == [later.job.id]
+
+
+async def test_a_job_of_another_size_waits_until_the_running_size_drains(make_service):
+    service, _, generators = await make_service(max_jobs_per_user=5)
+    small = await submit(service, who="a")
+    await generators.next_batch()
+    big = await submit(service, draw_request(size=96), who="b")
+    joiner = await submit(service, who="c")
+    assert ids(await generators.next_batch()) == [joiner.job.id]  # it passes the big one
+    generators.finish_batch()
+    assert ids(await generators.next_batch()) == [big.job.id]
+    assert small.job.id not in generators.running
+
+
+async def test_an_old_job_of_another_size_stops_the_running_size_from_taking_more(make_service):
+    service, _, generators = await make_service(max_jobs_per_user=5)
+    generators.job_seconds = 0.05  # "one batch's time", as the service measures it
+    warm_up = await submit(service, who="w")
+    await generators.next_batch()
+    generators.finish(warm_up.job.id)
+    running = await submit(service, who="a")
+    await generators.next_batch()
+    big = await submit(service, draw_request(size=96), who="b")
+    await asyncio.sleep(0.1)  # the big job has now waited longer than a batch takes
+    late = await submit(service, who="c")
+    await asyncio.sleep(0.05)
+    assert generators.running == [running.job.id]  # `late` did not join
+    generators.finish(running.job.id)
+    assert ids(await generators.next_batch()) == [big.job.id]
+    assert service.queue.position(late.job.id) == 1
+
+
+async def test_places_follow_what_the_generators_measured_per_size(make_service):
+    service, _, generators = await make_service(max_jobs_per_user=5, batch_size=4)
+    generators.capacity[(64, 64)] = 2  # the memory a 64×64 job needs, as measured
+    accepted = [await submit(service, who=f"u{n}") for n in range(3)]
+    first = ids(await generators.next_batch())
+    more = [] if len(first) == 2 else ids(await generators.next_batch())
+    assert len(first + more) == 2
+    assert service.queue.position(accepted[2].job.id) == 1
+
+
+async def test_jobs_in_flight_when_the_generator_dies_are_each_retried_once_then_failed(
+    make_service,
+):
+    service, log, generators = await make_service(max_jobs_per_user=5)
+    first = await submit(service, who="a")
+    await generators.next_batch()
+    joiner = await submit(service, who="b")
+    await generators.next_batch()  # joined the running batch
+    generators.die()
+    retried = set(ids(await generators.next_batch()))
+    assert retried == {first.job.id, joiner.job.id}
+    generators.die()
+    for accepted in (first, joiner):
+        failed = await log.wait_for(accepted.job.id, JobFailed)
+        assert failed.reason == messages.GENERATOR_CRASHED
+
+
+async def test_a_burst_from_one_person_does_not_hold_back_others(make_service):
+    service, _, generators = await make_service(max_jobs_per_user=5, batch_size=1)
+    blocker = await submit(service, who="x")
+    await generators.next_batch()
+    burst = [await submit(service, who="eager") for _ in range(4)]
+    others = [await submit(service, who=who) for who in ("bob", "carol")]
+    assert [o.position for o in others] == [2, 3]  # behind the eager person's first job only
+    generators.finish(blocker.job.id)
+    served = []
+    for _ in range(6):
+        (job,) = await generators.next_batch()
+        served.append(job.job_id)
+        generators.finish(job.job_id)
+    expected = [burst[0], *others, *burst[1:]]
+    assert served == [a.job.id for a in expected]
