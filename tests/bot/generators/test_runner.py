@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from bot.generators.local import GeneratorConfig
-from bot.generators.runner import BatchRunner, StepClock
+from bot.generators.runner import BatchRunner, MemoryReading, StepClock, places_for_memory
 from bot.generators.wire import Capacity, GeneratorJob, JobFinished, JobProgress
 from generator.engine import Engine
 from generator.pictures import read_recipe
@@ -197,3 +197,59 @@ def test_on_a_full_disk_each_job_fails_with_its_reason_and_the_runner_carries_on
     assert {(m.status, m.failure) for m in results.values()} == {("failed", "not_saved")}
     assert all("No space left on device" in m.detail for m in results.values())
     assert sorted(path.name for path in full_disk.iterdir()) == ["filler"]  # nothing half-written
+
+
+def test_a_job_joins_between_steps_and_its_result_is_sent_when_it_finishes(tmp_path):
+    sent: list = []
+    config = GeneratorConfig(GeneratorSettings(), tmp_path, batch_size=4)
+    runner = BatchRunner(SmallGPU(max_batch=8), config, sent.append)
+    long = GeneratorJob("long", draw_request("แดง", seed=1, steps=6).to_dict())
+    short = GeneratorJob("short", draw_request("เขียว", seed=2, steps=2).to_dict())
+    assert runner.admit([long]) == []
+    runner.step()
+    assert runner.admit([short]) == []
+    runner.step()
+    runner.step()
+    assert list(finished(sent)) == ["short"]  # while `long` still runs
+    while runner.busy:
+        runner.step()
+    assert list(finished(sent)) == ["short", "long"]
+
+
+def test_a_job_of_another_size_or_beyond_the_places_waits(tmp_path):
+    config = GeneratorConfig(GeneratorSettings(), tmp_path, batch_size=2)
+    runner = BatchRunner(SmallGPU(max_batch=8), config, [].append)
+    small = jobs(3)
+    big = GeneratorJob("big", draw_request("แดง", size=128).to_dict())
+    assert runner.admit([small[0], big, *small[1:]]) == [big, small[2]]
+
+
+def reading(allocated=0, reserved=0, peak=0, free=0) -> MemoryReading:
+    return MemoryReading(allocated=allocated, reserved=reserved, peak=peak, free=free)
+
+
+GIB = 1 << 30
+
+
+def test_places_are_what_free_memory_holds_of_what_one_job_needed():
+    before = reading(allocated=2 * GIB)
+    # Two jobs took 2 GiB more at their peak: 1 GiB each; 9 GiB could still be had.
+    after = reading(allocated=2 * GIB, reserved=5 * GIB, peak=4 * GIB, free=6 * GIB)
+    assert places_for_memory(64, 2, before, after) == 8  # 9 GiB × 0.9 headroom / 1 GiB
+    assert places_for_memory(4, 2, before, after) == 4  # THAIDRAW_BATCH_SIZE bounds it
+    crowded = reading(allocated=2 * GIB, reserved=3 * GIB, peak=4 * GIB, free=0)
+    assert places_for_memory(64, 2, before, crowded) == 1  # at least one
+
+
+def test_places_are_measured_once_per_size_after_its_first_step(tmp_path):
+    sent: list = []
+    readings = iter(
+        [reading(allocated=GIB), reading(allocated=GIB, reserved=2 * GIB, peak=2 * GIB, free=GIB)]
+    )
+    config = GeneratorConfig(GeneratorSettings(), tmp_path, batch_size=8)
+    runner = BatchRunner(SmallGPU(max_batch=8), config, sent.append, memory=lambda: next(readings))
+    runner.admit(jobs(1, steps=3))
+    for _ in range(3):
+        runner.step()  # a second measurement would exhaust `readings`
+    assert [m for m in sent if isinstance(m, Capacity)] == [Capacity(64, 64, 1)]
+    assert runner.places_for((64, 64)) == 1
