@@ -6,7 +6,7 @@ generator process with the smoke models), once with THAIDRAW_CONTINUOUS_BATCHING
 a batch runs to its end before the next starts) and once on. The arrival rate is set from one
 job's measured pace, so the generator is busy about `--load` of the time.
 
-    python benchmarks/queue_latency.py [--quick] [--jobs 60] [--load 0.8] [--seed 7]
+    python benchmarks/queue_latency.py [--quick] [--jobs 60] [--load 0.7] [--seed 7]
 
 It prints p50/p95 seconds from submission to picture and pictures per minute for each mode, and
 last `continuous/static: p95 R, pictures/min T` (the ratios).
@@ -92,7 +92,7 @@ def arrivals(count: int, rate: float, sizes: list[int], step_scale: float, seed:
 
 def draw_request(size: int, steps: int, seed: int) -> DrawRequest:
     prompt = (WeightedPrompt("คฤหาสน์ แฟนตาซี", 1.0),)
-    return DrawRequest(prompt, steps=steps, width=size, height=size, seed=seed, cutn=4)
+    return DrawRequest(prompt, steps=steps, width=size, height=size, seed=seed, cutn=2)
 
 
 async def started_service(folder: Path, settings: GeneratorSettings, continuous: bool):
@@ -114,15 +114,16 @@ async def submit(service: DrawService, request: DrawRequest, person: str) -> str
     return outcome.job.id
 
 
-async def seconds_per_step(folder: Path, settings: GeneratorSettings, size: int) -> float:
-    """One job's pace alone (after a warm-up job), to set the arrival rate."""
+async def seconds_per_job(
+    folder: Path, settings: GeneratorSettings, size: int, steps: int
+) -> float:
+    """One job's time alone, setting up and saving included (after a warm-up job)."""
     service, database, finished = await started_service(folder, settings, continuous=False)
     try:
         await finished.future(await submit(service, draw_request(size, 3, 0), "warm-up"))
-        steps = 20
         start = time.perf_counter()
         await finished.future(await submit(service, draw_request(size, steps, 1), "pace"))
-        return (time.perf_counter() - start) / steps
+        return time.perf_counter() - start
     finally:
         await service.stop(grace_seconds=5)
         database.close()
@@ -157,13 +158,14 @@ async def measure(args: argparse.Namespace) -> None:
             THAIDRAW_MODELS="smoke", THAIDRAW_WEIGHTS_DIR=weights, THAIDRAW_DEVICE="cpu"
         )
         sizes = [64, 80] if args.two_sizes else [64]
-        pace = await seconds_per_step(root / "pace", settings, max(sizes))
+        (root / "pace").mkdir()
         mean_steps = sum(s * share for s, share in STEP_SHARES.items()) * args.step_scale
-        rate = args.load / (mean_steps * pace)
+        pace = await seconds_per_job(root / "pace", settings, max(sizes), round(mean_steps))
+        rate = args.load / pace
         stream = arrivals(args.jobs, rate, sizes, args.step_scale, args.seed)
         print(
-            f"{args.jobs} jobs, sizes {sizes}, {PEOPLE} people, mean {mean_steps:.0f} steps, "
-            f"{pace * 1000:.0f} ms a step alone, {rate * 60:.1f} jobs/min (load {args.load}), "
+            f"{args.jobs} jobs, sizes {sizes}, {PEOPLE} people, mean {mean_steps:.0f} steps "
+            f"({pace:.1f} s a job alone), {rate * 60:.1f} jobs/min (load {args.load}), "
             f"batch size {BATCH_SIZE}, seed {args.seed}"
         )
         results = {}
@@ -187,13 +189,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter jobs (minutes)")
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--load", type=float, default=0.8, help="share of time the GPU is busy")
+    parser.add_argument("--load", type=float, default=0.7, help="share of time the GPU is busy")
     parser.add_argument("--step-scale", type=float, default=None, help="multiplies step counts")
     parser.add_argument("--one-size", dest="two_sizes", action="store_false")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    args.jobs = args.jobs or (40 if args.quick else 120)
-    args.step_scale = args.step_scale or (0.1 if args.quick else 0.4)
+    args.jobs = args.jobs or (20 if args.quick else 60)
+    args.step_scale = args.step_scale or (0.04 if args.quick else 0.1)
     asyncio.run(measure(args))
 
 
