@@ -106,7 +106,7 @@ def reference_loop(bundle: ModelBundle, device: torch.device, size: int, steps: 
 
 
 def engine_run(bundle: ModelBundle, device: torch.device, size: int, steps: int, batch: int):
-    engine = Engine(bundle, device)
+    engine = Engine(bundle, device, batch_invariant=False)  # batched kernels, as on CUDA
     jobs = [
         EngineJob(
             DrawRequest(
