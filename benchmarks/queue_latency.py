@@ -195,7 +195,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.jobs = args.jobs or (20 if args.quick else 60)
-    args.step_scale = args.step_scale or (0.04 if args.quick else 0.1)
+    args.step_scale = args.step_scale or (0.03 if args.quick else 0.1)
     asyncio.run(measure(args))
 
 
