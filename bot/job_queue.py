@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-Size = tuple[int, int]
+from bot.generators import Size
 
 
 @dataclass(frozen=True)

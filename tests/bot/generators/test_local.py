@@ -63,6 +63,22 @@ async def test_a_running_job_is_stopped_between_steps(make_service):
     assert (await service.job(accepted.job.id)).status == "cancelled"
 
 
+async def test_a_job_joins_the_running_batch_leaves_with_its_picture_and_the_other_is_cancelled(
+    make_service,
+):
+    service, log, _ = await make_service(local=True)
+    long = await submit(service, draw_request(steps=400), who="alice")
+    await log.wait_for(long.job.id, JobProgressed, count=2)
+    short = await submit(service, draw_request(steps=3, seed=5), who="bob")
+    done = await log.wait_for(short.job.id, JobDone)  # while the long one still runs
+    assert read_recipe(done.image_path)["steps_done"] == 3
+    assert (await service.job(long.job.id)).status == "running"
+    await service.cancel(origin("alice"))
+    await log.wait_for(long.job.id, JobCancelled)
+    steps = [e.step for e in log.of(long.job.id) if isinstance(e, JobProgressed)]
+    assert steps[-1] < 400
+
+
 async def test_a_job_the_process_dies_on_is_retried_once_then_failed_with_a_message(
     make_service,
 ):
