@@ -3,8 +3,10 @@
 A seeded Poisson stream of draw jobs (several people, one or two sizes, step counts drawn from
 what people ask for) goes through the whole service (real SQLite, the fair line, the real
 generator process with the smoke models), once with THAIDRAW_CONTINUOUS_BATCHING off (static:
-a batch runs to its end before the next starts) and once on. The arrival rate is set from one
-job's measured pace, so the generator is busy about `--load` of the time.
+a batch runs to its end before the next starts) and once on. The two run side by side, each with
+its own generator process, so that a shared machine's changing load weighs on both alike. The
+arrival rate is set from one job's measured pace, so that each generator is busy about `--load`
+of the time.
 
     python benchmarks/queue_latency.py [--quick] [--jobs 60] [--load 0.7] [--seed 7]
 
@@ -129,25 +131,45 @@ async def seconds_per_job(
         database.close()
 
 
-async def run_mode(
-    folder: Path, settings: GeneratorSettings, stream: list[Arrival], continuous: bool
+async def run_stream(
+    service: DrawService, finished: Finished, stream: list[Arrival], start: float
 ) -> ModeResult:
-    service, database, finished = await started_service(folder, settings, continuous)
-    try:
+    submitted: dict[str, float] = {}
+    for index, arrival in enumerate(stream):
+        await asyncio.sleep(max(0.0, start + arrival.at - time.perf_counter()))
+        request = draw_request(arrival.size, arrival.steps, index + 1)
+        submitted[await submit(service, request, arrival.person)] = time.perf_counter()
+    done = {job_id: await finished.future(job_id) for job_id in submitted}
+    elapsed = max(done.values()) - start
+    latencies = [done[job_id] - submitted[job_id] for job_id in submitted]
+    return ModeResult(latencies, len(stream) / elapsed * 60)
+
+
+async def run_modes(
+    root: Path, settings: GeneratorSettings, stream: list[Arrival]
+) -> dict[str, ModeResult]:
+    """Both modes at once, each with its own generator process, from one start: whatever else
+    the machine does meanwhile weighs on both alike."""
+    modes = {"static": False, "continuous": True}
+    started = {}
+    for name, continuous in modes.items():
+        (root / name).mkdir()
+        service, database, finished = await started_service(root / name, settings, continuous)
         await finished.future(await submit(service, draw_request(64, 2, 0), "warm-up"))
+        started[name] = (service, database, finished)
+    try:
         start = time.perf_counter()
-        submitted: dict[str, float] = {}
-        for index, arrival in enumerate(stream):
-            await asyncio.sleep(max(0.0, start + arrival.at - time.perf_counter()))
-            request = draw_request(arrival.size, arrival.steps, index + 1)
-            submitted[await submit(service, request, arrival.person)] = time.perf_counter()
-        done = {job_id: await finished.future(job_id) for job_id in submitted}
-        elapsed = max(done.values()) - start
-        latencies = [done[job_id] - submitted[job_id] for job_id in submitted]
-        return ModeResult(latencies, len(stream) / elapsed * 60)
+        results = await asyncio.gather(
+            *(
+                run_stream(service, finished, stream, start)
+                for service, _, finished in started.values()
+            )
+        )
+        return dict(zip(modes, results, strict=True))
     finally:
-        await service.stop(grace_seconds=5)
-        database.close()
+        for service, database, _ in started.values():
+            await service.stop(grace_seconds=5)
+            database.close()
 
 
 async def measure(args: argparse.Namespace) -> None:
@@ -161,18 +183,15 @@ async def measure(args: argparse.Namespace) -> None:
         (root / "pace").mkdir()
         mean_steps = sum(s * share for s, share in STEP_SHARES.items()) * args.step_scale
         pace = await seconds_per_job(root / "pace", settings, max(sizes), round(mean_steps))
-        rate = args.load / pace
+        rate = args.load / (2 * pace)  # the two modes share the machine
         stream = arrivals(args.jobs, rate, sizes, args.step_scale, args.seed)
         print(
             f"{args.jobs} jobs, sizes {sizes}, {PEOPLE} people, mean {mean_steps:.0f} steps "
             f"({pace:.1f} s a job alone), {rate * 60:.1f} jobs/min (load {args.load}), "
             f"batch size {BATCH_SIZE}, seed {args.seed}"
         )
-        results = {}
-        for name, continuous in (("static", False), ("continuous", True)):
-            (root / name).mkdir()
-            result = await run_mode(root / name, settings, stream, continuous)
-            results[name] = result
+        results = await run_modes(root, settings, stream)
+        for name, result in results.items():
             print(
                 f"{name:>10}: p50 {result.percentile(0.5):6.1f} s, "
                 f"p95 {result.percentile(0.95):6.1f} s, "
