@@ -18,10 +18,9 @@ from typing import Literal, get_args
 
 import torch
 
-from generator.settings import PrecisionSetting
+from generator.settings import PRECISION_SETTINGS
 
 Precision = Literal["fp32", "bf16"]
-PRECISION_SETTINGS: tuple[str, ...] = get_args(PrecisionSetting)
 # x86 (AVX-512 BF16, AMX) and Arm (FEAT_BF16) flags for bf16 arithmetic in hardware; without one
 # bf16 is emulated and slower than fp32.
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 from dotenv.parser import parse_stream
 from pydantic import Field, ValidationError, field_validator
@@ -16,6 +16,7 @@ from generator.request import RequestLimits
 NAMED_TEXT_ENCODERS = ("thclip", "mclip")
 # auto: bf16 on CUDA and on CPUs with native bf16, else fp32 (generator.precision)
 PrecisionSetting = Literal["auto", "fp32", "bf16"]
+PRECISION_SETTINGS: tuple[str, ...] = get_args(PrecisionSetting)
 _ENV_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
