@@ -218,7 +218,7 @@ class Engine:
         vqgan = self.models.vqgan
         with self.precision.exact():
             quantised = quantise(latents.float(), vqgan.codebook.float())
-        with contextlib.nullcontext() if final else self._autocast():
+        with self.precision.exact() if final else self._autocast():
             decoded = vqgan.decode(quantised).float()
         return clamp_with_grad(decoded, 0.0, 1.0)
 
@@ -267,7 +267,7 @@ class Engine:
         return loss
 
     def _final_picture(self, state: _JobState) -> Image.Image:
-        with torch.no_grad(), self.precision.scope(), self.precision.exact():
+        with torch.no_grad(), self.precision.scope():
             picture = self._synthesise(state.latent.detach(), final=True)
         return _to_image(picture[0])
 

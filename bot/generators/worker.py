@@ -127,6 +127,12 @@ def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device]
         precision=precision,
         deterministic=settings.deterministic,
     )
+    log.info(
+        "drawing on %s in %s%s",
+        device,
+        precision,
+        " (deterministic)" if settings.deterministic else "",
+    )
     inbox.send(GeneratorReady(bundle.versions(), str(device), gpu_memory(device)))
     return engine, device
 
