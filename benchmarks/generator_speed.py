@@ -139,6 +139,18 @@ def seconds(run: Callable[[], None], device: torch.device, repeats: int) -> floa
     return statistics.median(times[1:])
 
 
+def print_row(row: tuple[str, int, float], reference: float, measured: EngineRun | None) -> None:
+    """One line of the table, printed as soon as it is measured."""
+    label, batch, per_picture = row
+    line = (
+        f"{label:<30}{batch:>6}{per_picture:>11.2f}{60 / per_picture:>14.1f}"
+        f"{reference / per_picture:>9.2f}×"
+    )
+    if measured is not None and measured.first_preview is not None:
+        line += f"{measured.first_preview:>14.2f}s{(measured.peak_memory or 0) / 2**30:>9.2f} GiB"
+    print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
@@ -165,10 +177,13 @@ def main() -> None:
         f"device {device} ({processor}, {torch.get_num_threads()} threads), "
         f"{args.size}×{args.size}, {args.steps} steps, torch {torch.__version__}"
     )
+    extra = f"{'first preview':>15}{'peak memory':>13}" if gpu else ""
+    print(f"{'run':<30}{'batch':>6}{'s/picture':>11}{'pictures/min':>14}{'speed-up':>10}{extra}")
     reference = seconds(
         lambda: reference_loop(bundle, device, args.size, args.steps), device, args.repeats
     )
-    rows = [("(a) original app's loop" + (", fp16 CLIP" if gpu else ", fp32"), 1, reference, None)]
+    rows = [("(a) original app's loop" + (", fp16 CLIP" if gpu else ", fp32"), 1, reference)]
+    print_row(rows[0], reference, None)
     for precision in precisions:
         engine = Engine(bundle, device, precision=precision)
         for batch in args.batches:
@@ -181,18 +196,8 @@ def main() -> None:
                 args.repeats,
             )
             label = f"(b) engine, {precision}" if batch == 1 else f"(c) engine batched, {precision}"
-            rows.append((label, batch, total / batch, measured))
-
-    extra = f"{'first preview':>15}{'peak memory':>13}" if gpu else ""
-    print(f"{'run':<30}{'batch':>6}{'s/picture':>11}{'pictures/min':>14}{'speed-up':>10}{extra}")
-    for label, batch, per_picture, measured in rows:
-        line = (
-            f"{label:<30}{batch:>6}{per_picture:>11.2f}{60 / per_picture:>14.1f}"
-            f"{reference / per_picture:>9.2f}×"
-        )
-        if gpu and measured is not None:
-            line += f"{measured.first_preview:>14.2f}s{measured.peak_memory / 2**30:>10.2f} GiB"
-        print(line)
+            rows.append((label, batch, total / batch))
+            print_row(rows[-1], reference, measured if gpu else None)
     for precision in precisions:
         own = [row for row in rows[1:] if row[0].endswith(precision)]
         best = min(own, key=lambda row: row[2])
