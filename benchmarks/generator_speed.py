@@ -4,64 +4,43 @@ Real architectures with random weights (VQGAN f16 16384 from the published model
 ViT-B/32, WangchanBERTa-base + the ThCLIP head, LAION's linear aesthetic head), measured in one
 process so the ratios hold whatever the machine:
 
-  (a) reference: the original app's loop — one CLIP call per cutout, 8 cutouts, fp32, batch 1,
-      CLIP's parameters left trainable (so every step also computes their gradients);
-  (b) the engine at batch 1;
-  (c) the engine at larger batches (throughput).
+  (a) reference: the original app's loop — one CLIP call per cutout, 8 cutouts, batch 1, CLIP's
+      parameters left trainable (so every step also computes their gradients); fp32 on the CPU
+      (the original had no CPU half precision), CLIP in fp16 on CUDA as the original loaded it;
+  (b) the engine at batch 1, once per precision asked for;
+  (c) the engine at larger batches (throughput), once per precision.
 
-    python benchmarks/generator_speed.py                         # CPU: 128×128, 3 steps
-    python benchmarks/generator_speed.py --device cuda --size 256 --steps 250 --batches 1 4 8
+On CUDA each engine row also gives the time to the first preview (the first step's picture) and
+the peak GPU memory.
+
+    python benchmarks/generator_speed.py --precision fp32,bf16          # CPU: 128×128, 3 steps
+    python benchmarks/generator_speed.py --device cuda --size 256 --steps 250 --batches 1 4 8 \
+        --precision fp32,bf16
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from transformers import CamembertConfig, CLIPVisionConfig
 
-from generator.engine import Engine, EngineJob
+from generator.engine import Engine, EngineJob, ProgressUpdate
 from generator.interfaces import ModelBundle
 from generator.losses import clamp_with_grad, quantise, spherical_distance
-from generator.models.aesthetic import LinearAestheticHead
-from generator.models.clip_image import CLIPImageTower
-from generator.models.thclip import ThCLIPTextEncoder, load_wangchanberta_tokenizer
-from generator.models.vqgan import TamingVQGAN
+from generator.precision import describe_cpu
 from generator.request import DrawRequest, WeightedPrompt
-from generator.weights.smoke import ensure_smoke_models
+from generator.weights.full_size import random_full_size_bundle
 
 TEST_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 PROMPT, NEGATIVE = "คฤหาสน์ แฮรี่พอตเตอร์", "ภาพเบลอ"
-
-
-def real_architectures(device: torch.device, vqgan_yaml: Path) -> ModelBundle:
-    """Full-size models with random weights (only shapes and compute matter here)."""
-    torch.manual_seed(0)
-    with tempfile.TemporaryDirectory() as folder:
-        # The real WangchanBERTa sizes; the smoke tokenizer stands in for the real one.
-        tokenizer = load_wangchanberta_tokenizer(
-            ensure_smoke_models(Path(folder)).wangchanberta_dir
-        )
-    text = ThCLIPTextEncoder(
-        CamembertConfig(vocab_size=25005, max_position_embeddings=416), tokenizer, name="thclip"
-    )
-    bundle = ModelBundle(
-        vqgan=TamingVQGAN.from_config(vqgan_yaml),
-        image_encoder=CLIPImageTower(CLIPVisionConfig(projection_dim=512), name="clip-vit-b-32"),
-        text_encoder=text,
-        aesthetic=LinearAestheticHead(512, name="laion-aesthetic"),
-        kind="benchmark",
-    )
-    for module in bundle.modules():
-        module.to(device).eval()
-    return bundle
 
 
 def reference_loop(bundle: ModelBundle, device: torch.device, size: int, steps: int) -> None:
@@ -80,7 +59,9 @@ def reference_loop(bundle: ModelBundle, device: torch.device, size: int, steps: 
     for module in bundle.modules():
         module.requires_grad_(False)  # the original app froze the VQGAN, text model and head...
     clip = bundle.image_encoder
-    clip.requires_grad_(True)  # ...but never CLIP
+    if device.type == "cuda":  # ...CLIP came in fp16 from `clip.load` on CUDA...
+        clip = copy.deepcopy(clip).half()
+    clip.requires_grad_(True)  # ...and was never frozen
     with torch.no_grad():
         text = bundle.text_encoder.encode_texts([PROMPT]).float()
         negative = bundle.text_encoder.encode_texts([NEGATIVE]).float()
@@ -96,7 +77,8 @@ def reference_loop(bundle: ModelBundle, device: torch.device, size: int, steps: 
         output = clamp_with_grad(vqgan.decode(quantise(latent, vqgan.codebook)), 0, 1)
         loss = 0
         for _ in range(cutn):
-            embedding = clip.encode_images(transforms(output)).float()
+            cutout = transforms(output).to(next(clip.parameters()).dtype)
+            embedding = clip.encode_images(cutout).float()
             loss += spherical_distance(embedding, text).mean() / cutn
             loss -= 0.4 * spherical_distance(embedding, negative).mean() / cutn
             loss -= 0.005 * bundle.aesthetic.score(F.normalize(embedding, dim=-1)).mean() / cutn
@@ -105,8 +87,17 @@ def reference_loop(bundle: ModelBundle, device: torch.device, size: int, steps: 
     clip.requires_grad_(False)
 
 
-def engine_run(bundle: ModelBundle, device: torch.device, size: int, steps: int, batch: int):
-    engine = Engine(bundle, device, batch_invariant=False)  # batched kernels, as on CUDA
+@dataclass
+class RunFigures:
+    """What one engine run took: until its first preview, and the GPU memory at its peak."""
+
+    first_preview: float | None = None
+    peak_memory: int | None = None
+
+
+def engine_run(
+    engine: Engine, device: torch.device, size: int, steps: int, batch: int, measured: RunFigures
+) -> None:
     jobs = [
         EngineJob(
             DrawRequest(
@@ -120,7 +111,18 @@ def engine_run(bundle: ModelBundle, device: torch.device, size: int, steps: int,
         )
         for index in range(batch)
     ]
-    engine.draw(jobs)
+    started = time.perf_counter()
+
+    def on_progress(update: ProgressUpdate) -> None:
+        if update.step == 1 and update.key == 0:
+            update.preview()  # what a chat client would be sent
+            measured.first_preview = time.perf_counter() - started
+
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    engine.draw(jobs, on_progress=on_progress)
+    if device.type == "cuda":
+        measured.peak_memory = torch.cuda.max_memory_allocated(device)
 
 
 def seconds(run: Callable[[], None], device: torch.device, repeats: int) -> float:
@@ -137,6 +139,18 @@ def seconds(run: Callable[[], None], device: torch.device, repeats: int) -> floa
     return statistics.median(times[1:])
 
 
+def print_row(row: tuple[str, int, float], reference: float, measured: RunFigures | None) -> None:
+    """One line of the table, printed as soon as it is measured."""
+    label, batch, per_picture = row
+    line = (
+        f"{label:<30}{batch:>6}{per_picture:>11.2f}{60 / per_picture:>14.1f}"
+        f"{reference / per_picture:>9.2f}×"
+    )
+    if measured is not None and measured.first_preview is not None:
+        line += f"{measured.first_preview:>14.2f}s{(measured.peak_memory or 0) / 2**30:>9.2f} GiB"
+    print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
@@ -144,39 +158,58 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--precision",
+        default="fp32",
+        help="the engine's precisions, comma-separated (fp32, bf16): one row per batch each",
+    )
     parser.add_argument("--vqgan-yaml", type=Path, default=TEST_DATA / "vqgan" / "model.yaml")
     args = parser.parse_args()
+    precisions = [word.strip() for word in args.precision.split(",") if word.strip()]
+    if not precisions or set(precisions) - {"fp32", "bf16"}:
+        parser.error("--precision takes fp32, bf16 or both, comma-separated")
     device = torch.device(args.device)
-    bundle = real_architectures(device, args.vqgan_yaml)
+    bundle = random_full_size_bundle(device, args.vqgan_yaml)
+    gpu = device.type == "cuda"
+    processor = torch.cuda.get_device_name(device) if gpu else describe_cpu()
 
     print(
-        f"device {device}, {args.size}×{args.size}, {args.steps} steps, torch {torch.__version__}"
+        f"device {device} ({processor}, {torch.get_num_threads()} threads), "
+        f"{args.size}×{args.size}, {args.steps} steps, torch {torch.__version__}"
     )
+    extra = f"{'first preview':>15}{'peak memory':>13}" if gpu else ""
+    print(f"{'run':<30}{'batch':>6}{'s/picture':>11}{'pictures/min':>14}{'speed-up':>10}{extra}")
     reference = seconds(
         lambda: reference_loop(bundle, device, args.size, args.steps), device, args.repeats
     )
-    rows = [("(a) original app's loop", 1, reference)]
-    for batch in args.batches:
-        total = seconds(
-            lambda batch=batch: engine_run(bundle, device, args.size, args.steps, batch),
-            device,
-            args.repeats,
+    rows = [("(a) original app's loop" + (", fp16 CLIP" if gpu else ", fp32"), 1, reference)]
+    print_row(rows[0], reference, None)
+    for precision in precisions:
+        # batched kernels, as on CUDA (the CPU otherwise computes each job on its own)
+        engine = Engine(bundle, device, precision=precision, batch_invariant=False)
+        for batch in args.batches:
+            measured = RunFigures()
+            total = seconds(
+                lambda engine=engine, batch=batch, measured=measured: engine_run(
+                    engine, device, args.size, args.steps, batch, measured
+                ),
+                device,
+                args.repeats,
+            )
+            label = f"(b) engine, {precision}" if batch == 1 else f"(c) engine batched, {precision}"
+            rows.append((label, batch, total / batch))
+            print_row(rows[-1], reference, measured if gpu else None)
+    for precision in precisions:
+        own = [row for row in rows[1:] if row[0].endswith(precision)]
+        best = min(own, key=lambda row: row[2])
+        singles = [row for row in own if row[1] == 1]
+        first = (
+            f"batch 1 is {reference / singles[0][2]:.2f}× the original loop; " if singles else ""
         )
-        label = "(b) engine" if batch == 1 else "(c) engine, batched"
-        rows.append((label, batch, total / batch))
-
-    print(f"{'run':<26}{'batch':>6}{'s/picture':>12}{'pictures/min':>14}{'speed-up':>10}")
-    for label, batch, per_picture in rows:
         print(
-            f"{label:<26}{batch:>6}{per_picture:>12.2f}{60 / per_picture:>14.1f}"
-            f"{reference / per_picture:>9.2f}×"
+            f"summary, engine in {precision}: {first}best throughput {60 / best[2]:.1f} "
+            f"pictures/min at batch {best[1]} ({reference / best[2]:.2f}×)"
         )
-    best = min(rows[1:], key=lambda row: row[2])
-    print(
-        f"summary: engine at batch 1 is {reference / rows[1][2]:.2f}× the original loop; "
-        f"best throughput {60 / best[2]:.1f} pictures/min at batch {best[1]} "
-        f"({reference / best[2]:.2f}×)"
-    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot import messages
-from bot.draw_options import DrawOption, OptionWord, Refusal, read_words
+from bot.draw_options import CHOICE_VALUES, DrawOption, OptionWord, Refusal, read_words
 from bot.messages import Sentence
 from bot.text_cleanup import Word, clean_text, split_words
 from generator.request import (
@@ -131,6 +131,7 @@ class ParsedCommand:
                 "seed": request.seed,
                 "aesthetic_weight": request.aesthetic_weight,
                 "negative_weight": request.negative_weight,
+                "augment": request.augment,
                 "use_init_image": self.use_init_image,
                 "notices": list(self.notices),
             }
@@ -374,6 +375,10 @@ def read_number_option(
     if option.kind == "size":
         width, height = parse_size(" ".join(values))
         options.numbers |= {"width": width, "height": height}
+    elif option.kind == "choice":  # build_request checks the value against the choices
+        assert option.field is not None
+        value = values[0].casefold()
+        options.numbers[option.field] = CHOICE_VALUES.get(value, value)
     else:
         assert option.field is not None  # every number option names its field
         options.numbers[option.field] = read_number(option, values[0])

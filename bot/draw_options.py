@@ -31,9 +31,9 @@ class Refusal(Exception):
 @dataclass(frozen=True)
 class DrawOption:
     name: str
-    kind: Literal["text", "integer", "number", "size", "flag"]
+    kind: Literal["text", "integer", "number", "size", "flag", "choice"]
     example: str
-    field: str | None = None  # the DrawRequest field a number option sets
+    field: str | None = None  # the DrawRequest field a number or choice option sets
     thai: str | None = None  # the Thai name (Discord's), an alias on every platform
 
 
@@ -47,9 +47,13 @@ DRAW_OPTIONS: dict[str, DrawOption] = {
         DrawOption("seed", "integer", "--seed 42", "seed", thai="เลขสุ่ม"),
         DrawOption("aesthetic", "number", "--aesthetic 0.005", "aesthetic_weight"),
         DrawOption("neg-weight", "number", "--neg-weight 0.4", "negative_weight"),
+        # No Thai name: each Thai name is also a Discord option, and this one is not (yet).
+        DrawOption("augment", "choice", "--augment original", "augment"),
         DrawOption("init", "flag", "--init", thai="รูปเริ่มต้น"),
     )
 }
+# Thai names of the choices' values (a choice's value is otherwise read in lower case).
+CHOICE_VALUES = {"ต้นฉบับ": "original", "คมชัด": "sharp"}
 # Every name an option answers to, English ones in lower case.
 OPTION_NAMES: dict[str, DrawOption] = {
     **DRAW_OPTIONS,

@@ -13,6 +13,7 @@ import click
 from bot.logging_setup import configure_logging, secret_values
 from bot.settings import BotSettings
 from bot.startup_checks import StartupCheckFailed, refuse_start, run_startup_checks
+from generator.cli import deterministic_option, precision_option
 from generator.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -29,9 +30,23 @@ SHUTDOWN_GRACE_SECONDS = 60.0
 )
 @click.option("--host", help="Default: THAIDRAW_HOST (127.0.0.1).")
 @click.option("--port", type=int, help="Default: THAIDRAW_PORT (8000).")
-def serve(models: str | None, host: str | None, port: int | None) -> None:
+@precision_option
+@deterministic_option
+def serve(
+    models: str | None,
+    host: str | None,
+    port: int | None,
+    precision: str | None,
+    deterministic: bool | None,
+) -> None:
     """Run the bot until SIGTERM or Ctrl-C."""
-    overrides = {"models": models, "host": host, "port": port}
+    overrides = {
+        "models": models,
+        "host": host,
+        "port": port,
+        "precision": precision,
+        "deterministic": deterministic,
+    }
     try:
         settings = load_settings(
             BotSettings, **{key: value for key, value in overrides.items() if value is not None}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from generator.request import (
+    AUGMENTS,
     DEFAULT_AESTHETIC_WEIGHT,
+    DEFAULT_AUGMENT,
     DEFAULT_CUTN,
     DEFAULT_NEGATIVE_WEIGHT,
     DEFAULT_STEPS,
@@ -19,7 +21,15 @@ from generator.request import (
     build_request,
     parse_size,
 )
-from generator.settings import GeneratorSettings, SettingsError, load_settings
+from generator.settings import (
+    PRECISION_SETTINGS,
+    GeneratorSettings,
+    SettingsError,
+    load_settings,
+)
+
+if TYPE_CHECKING:
+    import torch
 
 SMOKE_NOTICE = "smoke models: tiny random weights; the picture is noise (for wiring checks only)"
 
@@ -28,6 +38,35 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """End the command with one clear line."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+# Shared by every command that draws (`draw`, `serve`, `eval`, the generator worker).
+precision_option = click.option(
+    "--precision",
+    type=click.Choice(PRECISION_SETTINGS),
+    help="Default: THAIDRAW_PRECISION (auto: bf16 on CUDA and on CPUs with native bf16, "
+    "else fp32).",
+)
+deterministic_option = click.option(
+    "--deterministic",
+    is_flag=True,
+    default=None,
+    help="CUDA: deterministic kernels where PyTorch has them, in fp32 "
+    "(default: THAIDRAW_DETERMINISTIC; the CPU is always deterministic).",
+)
+
+
+def engine_options(settings: GeneratorSettings, device: torch.device) -> dict[str, Any]:
+    """The Engine's `precision` and `deterministic` from the settings, or fail with one line."""
+    from generator.precision import PrecisionError, resolve_precision
+
+    try:
+        precision = resolve_precision(
+            settings.precision, device, deterministic=settings.deterministic
+        )
+    except PrecisionError as error:
+        fail(str(error))
+    return {"precision": precision, "deterministic": settings.deterministic}
 
 
 @click.command()
@@ -48,6 +87,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @click.option("--neg-weight", type=float, default=DEFAULT_NEGATIVE_WEIGHT, show_default=True)
 @click.option("--target-weight", type=float, default=DEFAULT_TARGET_WEIGHT, show_default=True)
 @click.option("--cutn", type=int, default=DEFAULT_CUTN, show_default=True, help="Cutouts a step.")
+@click.option(
+    "--augment",
+    type=click.Choice(AUGMENTS),
+    default=DEFAULT_AUGMENT,
+    show_default=True,
+    help="The cutouts' augmentations: the original app's, or with sharpening and colour jitter.",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="PNG to write.")
 @click.option(
     "--models", type=click.Choice(["real", "smoke", "auto"]), help="Default: THAIDRAW_MODELS."
@@ -58,6 +104,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
     metavar="thclip|mclip|FOLDER",
     help="Default: THAIDRAW_TEXT_ENCODER (thclip); a folder from `thaidraw thclip train`.",
 )
+@precision_option
+@deterministic_option
 @click.option(
     "--quiet", is_flag=True, help="No progress bar on stderr (the PNG path still prints)."
 )
@@ -74,14 +122,23 @@ def draw(
     neg_weight: float,
     target_weight: float,
     cutn: int,
+    augment: str,
     out: Path | None,
     models: str | None,
     device: str | None,
     text_encoder: str | None,
+    precision: str | None,
+    deterministic: bool | None,
     quiet: bool,
 ) -> None:
     """Draw PROMPT (Thai; `ข้อความ:น้ำหนัก | …` allowed) and print the PNG's path."""
-    overrides = {"models": models, "device": device, "text_encoder": text_encoder}
+    overrides = {
+        "models": models,
+        "device": device,
+        "text_encoder": text_encoder,
+        "precision": precision,
+        "deterministic": deterministic,
+    }
     try:
         settings = load_settings(
             GeneratorSettings, **{k: v for k, v in overrides.items() if v is not None}
@@ -105,6 +162,7 @@ def draw(
             aesthetic_weight=aesthetic,
             target_weight=target_weight,
             cutn=cutn,
+            augment=augment,
         ).with_seed()
     except RequestError as error:
         fail(error.english)
@@ -128,6 +186,7 @@ def draw(
     from generator.weights.loading import MissingWeightsError, load_bundle, resolve_device
 
     torch_device = resolve_device(settings.device)
+    options = engine_options(settings, torch_device)
     try:
         bundle = load_bundle(settings, torch_device)
     except MissingWeightsError as error:
@@ -135,7 +194,7 @@ def draw(
     if bundle.kind == "smoke":
         click.echo(SMOKE_NOTICE, err=True)
 
-    engine = Engine(bundle, torch_device, progress_every=1)
+    engine = Engine(bundle, torch_device, progress_every=1, **options)
     # Steps done of all, and the time left at this device's pace, on stderr (also when it is
     # not a terminal: a log shows the run is alive); stdout keeps only the PNG's path.
     with tqdm(

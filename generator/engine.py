@@ -12,9 +12,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from generator.augment import Cutouts, default_augmentations
+from generator.augment import Cutouts, augmentation_sets
 from generator.interfaces import ModelBundle
 from generator.losses import clamp_with_grad, quantise, spherical_distance
+from generator.precision import Precision, PrecisionPolicy
 from generator.request import DrawRequest
 
 LEARNING_RATE = 0.1
@@ -52,6 +53,7 @@ class DrawResult:
     steps_done: int
     seconds: float
     image: Image.Image | None = None
+    precision: Precision = "fp32"  # what the engine computed in (the recipe records it)
 
 
 ProgressCallback = Callable[[ProgressUpdate], None]
@@ -85,7 +87,8 @@ class Engine:
         *,
         progress_every: int = 10,
         preview_size: int = 128,
-        augmentations: torch.nn.Module | None = None,
+        precision: Precision = "fp32",
+        deterministic: bool = False,
         batch_invariant: bool | None = None,
     ) -> None:
         """`batch_invariant`: compute each job on its own (default: on the CPU, where batching
@@ -95,19 +98,14 @@ class Engine:
         self.progress_every = progress_every
         self.preview_size = preview_size
         self.batch_invariant = device.type == "cpu" if batch_invariant is None else batch_invariant
-        self.cutouts = Cutouts(
-            augmentations or default_augmentations(models.image_encoder.input_size)
-        )
+        self.precision = PrecisionPolicy(device, precision, deterministic=deterministic)
+        self.cutouts = Cutouts(augmentation_sets(models.image_encoder.input_size))
         for module in models.modules():
             module.eval().requires_grad_(False)
-        if device.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
 
     def _autocast(self) -> contextlib.AbstractContextManager:
-        if self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        """Where bf16 was measured safe: CLIP's image tower and the decoder during steps."""
+        return self.precision.reduced()
 
     def draw(
         self,
@@ -135,8 +133,7 @@ class Engine:
     def _prepare(self, jobs: Sequence[EngineJob], keys: Sequence[Hashable]) -> list[_JobState]:
         requests = [job.request.with_seed() for job in jobs]
         texts = sorted({p.text for r in requests for p in (*r.styled_prompts(), *r.negatives)})
-        with torch.no_grad(), self._autocast():
-            encoded = self.models.text_encoder.encode_texts(texts).float()
+        encoded = self._encode_texts(texts)
         embedding_of = dict(zip(texts, encoded, strict=True))
         dim = encoded.shape[-1]
 
@@ -167,6 +164,14 @@ class Engine:
             )
         return states
 
+    def _encode_texts(self, texts: Sequence[str]) -> torch.Tensor:
+        """fp32 embeddings [N,D], each text encoded on its own: a batch would pad it to its
+        batch-mates' length, and padding changes the numbers on some devices."""
+        with torch.no_grad(), self.precision.scope(), self.precision.exact():
+            return torch.cat(
+                [self.models.text_encoder.encode_texts([text]).float() for text in texts]
+            )
+
     def _initial_latent(self, job: EngineJob, generator: torch.Generator) -> torch.Tensor:
         request, vqgan = job.request, self.models.vqgan
         if job.init_image is not None:
@@ -185,28 +190,37 @@ class Engine:
             return None
         size = self.models.image_encoder.input_size
         pixels = _to_tensor(job.target_image.resize((size, size), Image.LANCZOS), self.device)
-        with torch.no_grad(), self._autocast():
+        with torch.no_grad(), self.precision.scope(), self._autocast():
             return self.models.image_encoder.encode_images(pixels).float()
 
-    def _synthesise(self, latents: torch.Tensor) -> torch.Tensor:
-        quantised = quantise(latents, self.models.vqgan.codebook)
-        return clamp_with_grad(self.models.vqgan.decode(quantised).float(), 0.0, 1.0)
+    def _synthesise(self, latents: torch.Tensor, *, final: bool = False) -> torch.Tensor:
+        """Latents → pictures in [0,1]. The nearest code is always chosen in fp32 (bf16 snaps
+        some positions to another code); the decoder runs in bf16 during the steps of a bf16
+        engine, and in fp32 for the final picture."""
+        vqgan = self.models.vqgan
+        with self.precision.exact():
+            quantised = quantise(latents.float(), vqgan.codebook.float())
+        with self.precision.exact() if final else self._autocast():
+            decoded = vqgan.decode(quantised).float()
+        return clamp_with_grad(decoded, 0.0, 1.0)
 
     def _step(self, active: list[_JobState]) -> torch.Tensor:
         """One optimisation step for all active jobs: one image-encoder call for all cutouts."""
         cutn = [state.request.cutn for state in active]
         rng_states = [state.rng_state for state in active]
-        with self._autocast():
+        augments = [state.request.augment for state in active]
+        with self.precision.scope():
             pictures = self._synthesise(torch.cat([state.latent for state in active]))
-            cutouts = self.cutouts(pictures, cutn, rng_states)
-            embeddings = self.models.image_encoder.encode_images(cutouts).float()
-        for state, rng_state in zip(active, rng_states, strict=True):
-            state.rng_state = rng_state
-        loss = sum(
-            self._job_loss(state, job_embeddings)
-            for state, job_embeddings in zip(active, embeddings.split(cutn), strict=True)
-        )
-        loss.backward()
+            cutouts = self.cutouts(pictures, cutn, rng_states, augments)
+            with self._autocast():
+                embeddings = self.models.image_encoder.encode_images(cutouts).float()
+            for state, rng_state in zip(active, rng_states, strict=True):
+                state.rng_state = rng_state
+            loss = sum(
+                self._job_loss(state, job_embeddings)
+                for state, job_embeddings in zip(active, embeddings.split(cutn), strict=True)
+            )
+            loss.backward()
         return pictures.detach()
 
     def _job_loss(self, state: _JobState, embeddings: torch.Tensor) -> torch.Tensor:
@@ -235,8 +249,8 @@ class Engine:
         return loss
 
     def _final_picture(self, state: _JobState) -> Image.Image:
-        with torch.no_grad(), self._autocast():
-            picture = self._synthesise(state.latent.detach())
+        with torch.no_grad(), self.precision.scope():
+            picture = self._synthesise(state.latent.detach(), final=True)
         return _to_image(picture[0])
 
     def _result(
@@ -249,6 +263,7 @@ class Engine:
             steps_done=state.steps_done,
             seconds=time.perf_counter() - state.joined,
             image=image,
+            precision=self.precision.precision,
         )
 
 

@@ -16,7 +16,8 @@ def thaidraw_version() -> str:
 
 
 def recipe_for(result: DrawResult, model_versions: dict[str, str], device: str) -> dict[str, Any]:
-    """Every request field (with the seed used), the models, steps done and seconds taken."""
+    """Every request field (with the seed used and the augmentations), the models, the device
+    and number format, steps done and seconds taken."""
     return {
         "request": result.request.to_dict(),
         "seed": result.request.seed,
@@ -24,5 +25,6 @@ def recipe_for(result: DrawResult, model_versions: dict[str, str], device: str) 
         "seconds": round(result.seconds, 3),
         "models": model_versions,
         "device": device,
+        "precision": result.precision,
         "thaidraw": thaidraw_version(),
     }

@@ -19,6 +19,10 @@ DEFAULT_NEGATIVE_WEIGHT = 0.4  # the original app's default for "ภาพเบ
 DEFAULT_AESTHETIC_WEIGHT = 0.005
 DEFAULT_TARGET_WEIGHT = 0.5
 DEFAULT_CUTN = 8
+# The cutouts' augmentation sets (generator.augment makes them); `original` is the set the
+# original app's study actually used.
+AUGMENTS = ("original", "sharp")
+DEFAULT_AUGMENT = "original"
 MAX_SEED = 2**31 - 1
 MAX_WEIGHT = 100.0
 # A `--neg` written as one of these asks for no negative prompt at all (not even the default).
@@ -70,6 +74,7 @@ class DrawRequest:
     negative_weight: float = DEFAULT_NEGATIVE_WEIGHT
     target_weight: float = DEFAULT_TARGET_WEIGHT
     cutn: int = DEFAULT_CUTN
+    augment: str = DEFAULT_AUGMENT  # the cutouts' augmentations: original or sharp (augment.py)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def styled_prompts(self) -> tuple[WeightedPrompt, ...]:
@@ -278,6 +283,13 @@ def validate(request: DrawRequest, limits: RequestLimits) -> DrawRequest:
             "cutn",
             f"จำนวนภาพตัดย่อยต้องอยู่ระหว่าง 1 ถึง {limits.max_cutn}",
             f"cutn must be between 1 and {limits.max_cutn}",
+        )
+    if request.augment not in AUGMENTS:
+        shown, choices = excerpt(request.augment), " หรือ ".join(AUGMENTS)
+        raise RequestError(
+            "augment",
+            f"ไม่รู้จักชุดการปรับภาพ “{shown}” เลือกได้: {choices} เช่น --augment original",
+            f"unknown augment '{shown}'; choose {' or '.join(AUGMENTS)}, e.g. --augment original",
         )
     for name, option, value in (
         ("aesthetic_weight", "--aesthetic", request.aesthetic_weight),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 from dotenv.parser import parse_stream
 from pydantic import Field, ValidationError, field_validator
@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from generator.request import RequestLimits
 
 NAMED_TEXT_ENCODERS = ("thclip", "mclip")
+# auto: bf16 on CUDA and on CPUs with native bf16, else fp32 (generator.precision)
+PrecisionSetting = Literal["auto", "fp32", "bf16"]
+PRECISION_SETTINGS: tuple[str, ...] = get_args(PrecisionSetting)
 _ENV_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
@@ -30,6 +33,9 @@ class GeneratorSettings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = Field("auto", validation_alias="THAIDRAW_DEVICE")
     # `thclip`, `mclip`, or the folder of a student trained by `thaidraw thclip train`.
     text_encoder: str = Field("thclip", validation_alias="THAIDRAW_TEXT_ENCODER")
+    precision: PrecisionSetting = Field("auto", validation_alias="THAIDRAW_PRECISION")
+    # CUDA: deterministic kernels where PyTorch has them, fp32 (the CPU is always deterministic)
+    deterministic: bool = Field(False, validation_alias="THAIDRAW_DETERMINISTIC")
     max_steps: int = Field(500, ge=1, le=10_000, validation_alias="THAIDRAW_MAX_STEPS")
     max_size: int = Field(512, ge=64, le=2048, validation_alias="THAIDRAW_MAX_SIZE")
     max_prompt_chars: int = Field(300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS")

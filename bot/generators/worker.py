@@ -126,12 +126,17 @@ def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device]
     """Load the models once and say so; None (after saying why) when they cannot be loaded."""
     from bot.generators.runner import gpu_memory
     from generator.engine import Engine
+    from generator.precision import PrecisionError, resolve_precision
     from generator.weights.loading import MissingWeightsError, load_bundle, resolve_device
 
+    settings = config.settings
     try:
-        device = resolve_device(config.settings.device)
-        bundle = load_bundle(config.settings, device)
-    except MissingWeightsError as error:
+        device = resolve_device(settings.device)
+        precision = resolve_precision(
+            settings.precision, device, deterministic=settings.deterministic
+        )
+        bundle = load_bundle(settings, device)
+    except (MissingWeightsError, PrecisionError) as error:
         inbox.send(GeneratorLoadFailed(str(error)))
         return None
     except Exception as error:
@@ -140,7 +145,19 @@ def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device]
         return None
     config.images_dir.mkdir(parents=True, exist_ok=True)
     # Every step reaches the runner, which picks the steps worth a preview.
-    engine = Engine(bundle, device, progress_every=1)
+    engine = Engine(
+        bundle,
+        device,
+        progress_every=1,
+        precision=precision,
+        deterministic=settings.deterministic,
+    )
+    log.info(
+        "drawing on %s in %s%s",
+        device,
+        precision,
+        " (deterministic)" if settings.deterministic else "",
+    )
     inbox.send(GeneratorReady(bundle.versions(), str(device), gpu_memory(device)))
     return engine, device
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli import SMOKE_NOTICE, fail
+from generator.cli import SMOKE_NOTICE, engine_options, fail, precision_option
+from generator.evaluation.compare import Variation, VaryError, parse_vary
 from generator.request import (
     DEFAULT_AESTHETIC_WEIGHT,
     DEFAULT_CUTN,
@@ -26,8 +27,13 @@ from generator.thclip.cli import generator_settings
 if TYPE_CHECKING:
     import torch
 
+    from generator.engine import Engine
     from generator.evaluation.feedback import StoredFeedback
     from generator.evaluation.prompts import EvalPrompt
+    from generator.evaluation.run import PromptResult
+    from generator.evaluation.summary import GroupSummary
+    from generator.interfaces import ModelBundle
+    from generator.settings import GeneratorSettings
     from generator.thclip.teacher import CLIPTextTower
     from generator.weights.layout import WeightsLayout
 
@@ -53,6 +59,13 @@ if TYPE_CHECKING:
 @click.option("--models", type=click.Choice(["real", "smoke"]), help="Default: THAIDRAW_MODELS.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Default: auto.")
 @click.option("--text-encoder", help="thclip, mclip or a trained folder (default: thclip).")
+@precision_option
+@click.option(
+    "--vary",
+    metavar="FIELD=V1,V2",
+    help="Draw every prompt × seed under each value and compare them (FIELD: augment, "
+    "precision, steps, cutn, aesthetic_weight, negative_weight); e.g. augment=original,sharp.",
+)
 @click.option(
     "--feedback/--no-feedback",
     default=True,
@@ -74,29 +87,42 @@ def evaluate(
     models: str | None,
     device: str | None,
     text_encoder: str | None,
+    precision: str | None,
+    vary: str | None,
     feedback: bool,
 ) -> None:
     """Draw every prompt of PROMPTS_FILE (default: the built-in Thai set) once per seed, score
-    the pictures, and write OUT/index.html with the image grid and the figures."""
+    the pictures, and write OUT/index.html with the image grid and the figures. With --vary,
+    one such report per value under OUT/FIELD-VALUE/, the values side by side and a verdict."""
     from generator.evaluation.prompts import PromptsError, builtin_prompts, read_prompts
 
-    settings = generator_settings(models=models, device=device, text_encoder=text_encoder)
+    settings = generator_settings(
+        models=models, device=device, text_encoder=text_encoder, precision=precision
+    )
     try:
         prompts = read_prompts(prompts_file or builtin_prompts())[:limit]
-    except PromptsError as error:
+        variation = parse_vary(vary) if vary else None
+    except (PromptsError, VaryError) as error:
         fail(str(error))
     seed_list = list(range(first_seed, first_seed + seeds))
     shared: dict[str, Any] = {"steps": steps, "cutn": cutn, "aesthetic_weight": aesthetic}
     try:
         shared["width"], shared["height"] = parse_size(size)
-        requests = _draw_requests(prompts, seed_list, negatives, settings.limits(), shared)
+        variants = [
+            (
+                value,
+                variant_settings,
+                fields,
+                _draw_requests(prompts, seed_list, negatives, settings.limits(), fields),
+            )
+            for value, variant_settings, fields in _variants(variation, settings, shared)
+        ]
     except RequestError as error:
         fail(error.english)
     stored, feedback_note = _stored_feedback(prompts) if feedback else (None, "not asked for")
 
     from tqdm import tqdm
 
-    from generator.engine import Engine
     from generator.evaluation.report import Evaluation, approval_table, summary_table, write_report
     from generator.evaluation.run import evaluate_prompts
     from generator.evaluation.scoring import PictureScorer
@@ -121,37 +147,105 @@ def evaluate(
     if bundle.kind == "smoke":
         click.echo(SMOKE_NOTICE, err=True)
     gloss_encoder, gloss_note = _gloss_encoder(layout, torch_device, prompts)
-    pictures = len(prompts) * seeds
+    scorer = PictureScorer(bundle, torch_device, gloss_encoder)
+    pictures = len(prompts) * seeds * len(variants)
+    all_results: list[list[PromptResult]] = []
+    summaries: list[GroupSummary] = []
     with tqdm(total=pictures, unit="picture", disable=not sys.stderr.isatty()) as bar:
-        results = evaluate_prompts(
-            Engine(bundle, torch_device),
-            PictureScorer(bundle, torch_device, gloss_encoder),
-            requests,
-            out,
-            batch_size=batch_size,
-            on_picture=lambda: bar.update(1),
-        )
-    summary = summarise(results)
-    page = write_report(
-        Evaluation(
-            settings={"seeds": seed_list, "negatives": list(negatives), **shared},
-            models=bundle.versions(),
-            device=str(torch_device),
-            prompts=results,
-            summary=summary,
-            feedback=stored,
-            feedback_note=feedback_note,
-            gloss_note=gloss_note,
-        ),
-        out,
-    )
-    click.echo(summary_table(summary))
+        for value, variant_settings, fields, requests in variants:
+            engine = _engine(bundle, torch_device, variant_settings)
+            folder = out if variation is None else out / f"{variation.field}-{value}"
+            results = evaluate_prompts(
+                engine,
+                scorer,
+                requests,
+                folder,
+                batch_size=batch_size,
+                on_picture=lambda: bar.update(1),
+            )
+            summary = summarise(results)
+            page = write_report(
+                Evaluation(
+                    settings={
+                        "seeds": seed_list,
+                        "negatives": list(negatives),
+                        **fields,
+                        "augment": requests[0][1][0].augment,
+                        "precision": engine.precision.precision,
+                    },
+                    models=bundle.versions(),
+                    device=str(torch_device),
+                    prompts=results,
+                    summary=summary,
+                    feedback=stored,
+                    feedback_note=feedback_note,
+                    gloss_note=gloss_note,
+                ),
+                folder,
+            )
+            if variation is not None:
+                click.echo(f"\n{variation.label(value)}  ({page})")
+            click.echo(summary_table(summary))
+            all_results.append(results)
+            summaries.append(summary[-1])  # all prompts
+    if variation is not None:
+        page = _write_comparison(variation, summaries, all_results, out)
     if stored is not None:
         click.echo(f"\napproval from stored feedback ({stored.database}):")
         click.echo(approval_table(stored))
     else:
         click.echo(f"\nstored feedback: {feedback_note}")
     click.echo(f"\nreport: {page}")
+
+
+def _variants(
+    variation: Variation | None, settings: GeneratorSettings, shared: dict[str, Any]
+) -> list[tuple[object, GeneratorSettings, dict[str, Any]]]:
+    """(value, generator settings, request fields) for each value (one, unnamed, without
+    --vary); `precision` is the engine's, any other field the requests'."""
+    if variation is None:
+        return [(None, settings, shared)]
+    if variation.field == "precision":
+        return [
+            (value, settings.model_copy(update={"precision": value}), shared)
+            for value in variation.values
+        ]
+    return [(value, settings, {**shared, variation.field: value}) for value in variation.values]
+
+
+def _engine(bundle: ModelBundle, device: torch.device, settings: GeneratorSettings) -> Engine:
+    from generator.engine import Engine
+
+    return Engine(bundle, device, **engine_options(settings, device))
+
+
+def _write_comparison(
+    variation: Variation,
+    summaries: Sequence[GroupSummary],
+    results: Sequence[Sequence[PromptResult]],
+    out: Path,
+) -> Path:
+    """Print the values side by side with the verdict; write them to OUT/comparison.json."""
+    import json
+    from dataclasses import asdict
+
+    from generator.evaluation.compare import comparison_table, verdict
+
+    line = verdict(variation, summaries, results)
+    click.echo(f"\ncompared over all prompts ({variation.field}):")
+    click.echo(comparison_table(variation, summaries))
+    click.echo(line)
+    path = out / "comparison.json"
+    document = {
+        "field": variation.field,
+        "values": [
+            {"value": value, "folder": f"{variation.field}-{value}", **asdict(row)}
+            for value, row in zip(variation.values, summaries, strict=True)
+        ],
+        "verdict": line,
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def _draw_requests(

@@ -54,7 +54,7 @@ def write_report(evaluation: Evaluation, out_dir: Path) -> Path:
 
 def render_html(evaluation: Evaluation) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    environment.filters["figure"] = _figure
+    environment.filters["figure"] = figure
     environment.filters["percent"] = _percent
     template = environment.from_string(
         files("generator.evaluation").joinpath("report.html").read_text(encoding="utf-8")
@@ -83,10 +83,10 @@ def summary_table(summary: list[GroupSummary]) -> str:
                 row.group,
                 str(row.prompts),
                 str(row.pictures),
-                _figure(row.clip_prompt, 3),
-                _figure(row.clip_gloss, 3),
-                _figure(row.aesthetic, 2),
-                _figure(row.diversity, 3),
+                figure(row.clip_prompt, 3),
+                figure(row.clip_gloss, 3),
+                figure(row.aesthetic, 2),
+                figure(row.diversity, 3),
             )
             for row in summary
         ],
@@ -151,7 +151,7 @@ def _results(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _figure(value: float | None, digits: int) -> str:
+def figure(value: float | None, digits: int) -> str:
     return NO_VALUE if value is None else f"{value:.{digits}f}"
 
 

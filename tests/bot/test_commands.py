@@ -29,7 +29,7 @@ STYLE_LIST = (
 )
 OPTION_LIST = (
     "--neg (--ไม่เอา) --style (--สไตล์) --steps (--รอบ) --size (--ขนาด) --seed (--เลขสุ่ม) "
-    "--aesthetic --neg-weight --init (--รูปเริ่มต้น)"
+    "--aesthetic --neg-weight --augment --init (--รูปเริ่มต้น)"
 )
 BLURRY = ("ภาพเบลอ", 0.4)  # the original app's default negative prompt
 
@@ -43,6 +43,7 @@ def draw(
     seed: int | None = None,
     aesthetic_weight: float = 0.005,
     negative_weight: float = 0.4,
+    augment: str = "original",
     use_init_image: bool = False,
     notices: tuple[str, ...] = (),
 ) -> dict[str, Any]:
@@ -59,6 +60,7 @@ def draw(
         "seed": seed,
         "aesthetic_weight": aesthetic_weight,
         "negative_weight": negative_weight,
+        "augment": augment,
         "use_init_image": use_init_image,
         "notices": list(notices),
     }
@@ -181,6 +183,14 @@ TABLE: list[tuple[str, ParseContext, dict[str, Any]]] = [
     ("/วาด คฤหาสน์ --size 512 x 512 แฟนตาซี", GROUP, draw(("คฤหาสน์ แฟนตาซี", 1.0), size=(512, 512))),
     ("/วาด คฤหาสน์ --seed 42", GROUP, draw(MANSION, seed=42)),
     ("/วาด คฤหาสน์ --aesthetic 0.01", GROUP, draw(MANSION, aesthetic_weight=0.01)),
+    ("/วาด คฤหาสน์ --augment sharp", GROUP, draw(MANSION, augment="sharp")),
+    ("/วาด คฤหาสน์ --augment คมชัด", GROUP, draw(MANSION, augment="sharp")),
+    ("/วาด คฤหาสน์ --augment Original", GROUP, draw(MANSION)),
+    (
+        "/วาด คฤหาสน์ --augment blurry",
+        GROUP,
+        refused("ไม่รู้จักชุดการปรับภาพ “blurry” เลือกได้: original หรือ sharp เช่น --augment original"),
+    ),
     ("/วาด คฤหาสน์ --aesthetic -0.5", GROUP, draw(MANSION, aesthetic_weight=-0.5)),
     ("/วาด คฤหาสน์ --init", GROUP, draw(MANSION, use_init_image=True)),
     ("/วาด --init คฤหาสน์", GROUP, draw(MANSION, use_init_image=True)),
@@ -627,6 +637,7 @@ FRAGMENTS = [
     "--style",
     "--aesthetic",
     "--neg-weight",
+    "--augment",
     "--init",
     "--",
     "－－ｓｔｅｐｓ",
@@ -671,6 +682,7 @@ DRAW_KEYS = {
     "seed",
     "aesthetic_weight",
     "negative_weight",
+    "augment",
     "use_init_image",
 }
 

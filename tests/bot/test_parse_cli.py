@@ -51,6 +51,7 @@ def test_an_understood_draw_prints_its_json_and_exits_0(workdir: Path) -> None:
         "seed": 42,
         "aesthetic_weight": 0.005,
         "negative_weight": 0.4,
+        "augment": "original",
         "use_init_image": False,
         "notices": [],
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import kornia.augmentation as K
 import torch
 
-from generator.augment import Cutouts, default_augmentations
+from generator.augment import AUGMENTATION_SETS, Cutouts, augmentation_sets, sharp_augmentations
+from generator.request import AUGMENTS
 
 
 def laplacian_energy(images: torch.Tensor) -> float:
@@ -25,7 +26,7 @@ def smooth_picture() -> torch.Tensor:
 
 def test_the_sharpness_augmentation_really_sharpens():
     (sharpness,) = [
-        m for m in default_augmentations(64).children() if isinstance(m, K.RandomSharpness)
+        m for m in sharp_augmentations(64).children() if isinstance(m, K.RandomSharpness)
     ]
     sharpness.p = 1.0
     picture = smooth_picture()
@@ -34,34 +35,56 @@ def test_the_sharpness_augmentation_really_sharpens():
 
 
 def test_cutouts_have_the_encoders_size_and_one_count_per_job():
-    cutouts = Cutouts(default_augmentations(32))
+    cutouts = Cutouts(augmentation_sets(32))
     pictures = torch.rand(2, 3, 64, 64)
     states = [torch.Generator().manual_seed(s).get_state() for s in (1, 2)]
-    out = cutouts(pictures, [3, 5], states)
+    out = cutouts(pictures, [3, 5], states, ["original", "sharp"])
     assert out.shape == (8, 3, 32, 32)
 
 
 def test_each_cutout_is_augmented_differently():
-    cutouts = Cutouts(default_augmentations(32))
+    cutouts = Cutouts(augmentation_sets(32))
     states = [torch.Generator().manual_seed(1).get_state()]
-    out = cutouts(smooth_picture(), [4], states)
+    out = cutouts(smooth_picture(), [4], states, ["original"])
     assert all(not torch.equal(out[0], out[i]) for i in range(1, 4))
 
 
 def test_a_jobs_random_stream_advances_and_repeats_from_the_same_state():
-    cutouts = Cutouts(default_augmentations(32))
+    cutouts = Cutouts(augmentation_sets(32))
     start = torch.Generator().manual_seed(5).get_state()
     states = [start.clone()]
-    first = cutouts(smooth_picture(), [2], states)
+    first = cutouts(smooth_picture(), [2], states, ["sharp"])
     assert not torch.equal(states[0], start)
-    again = cutouts(smooth_picture(), [2], [start.clone()])
+    again = cutouts(smooth_picture(), [2], [start.clone()], ["sharp"])
     assert torch.equal(first, again)
 
 
 def test_cutouts_leave_the_global_random_stream_alone():
-    cutouts = Cutouts(default_augmentations(32))
+    cutouts = Cutouts(augmentation_sets(32))
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    cutouts(smooth_picture(), [2], [torch.Generator().manual_seed(1).get_state()])
+    cutouts(smooth_picture(), [2], [torch.Generator().manual_seed(1).get_state()], ["sharp"])
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_every_augment_a_request_may_name_has_a_set():
+    assert set(AUGMENTATION_SETS) == set(AUGMENTS)
+
+
+def test_the_original_set_is_what_the_original_app_effectively_did():
+    kinds = [type(m) for m in augmentation_sets(32)["original"].children()]
+    assert kinds == [K.RandomResizedCrop, K.RandomAffine, K.RandomGaussianBlur]
+
+
+def test_original_and_sharp_cutouts_differ_and_each_repeats_from_the_same_state():
+    cutouts = Cutouts(augmentation_sets(32))
+
+    def cut(augment: str) -> torch.Tensor:
+        state = torch.Generator().manual_seed(4).get_state()
+        return cutouts(smooth_picture(), [4], [state], [augment])
+
+    original, sharp = cut("original"), cut("sharp")
+    assert torch.equal(original, cut("original"))
+    assert torch.equal(sharp, cut("sharp"))
+    assert not torch.allclose(original, sharp, atol=1e-3)

@@ -27,12 +27,12 @@ def thaidraw(*args: str, weights_dir: Path, **env: str) -> subprocess.CompletedP
     )
 
 
-def draw(weights_dir: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def draw(weights_dir: Path, out: Path, *extra: str, **env: str) -> subprocess.CompletedProcess:
     return thaidraw(
         "draw", "คฤหาสน์ แฮรี่พอตเตอร์", "--neg", "ภาพเบลอ", "--style", "fantasy",
         "--models", "smoke", "--steps", "3", "--size", "80x64", "--cutn", "2",
         "--out", str(out), *extra,
-        weights_dir=weights_dir,
+        weights_dir=weights_dir, **env,
     )  # fmt: skip
 
 
@@ -158,3 +158,29 @@ def test_a_malformed_setting_names_the_variable(weights_dir):
     result = thaidraw("draw", "แมว", weights_dir=weights_dir, THAIDRAW_MAX_STEPS="many")
     assert result.returncode == 2
     assert "THAIDRAW_MAX_STEPS" in result.stderr
+
+
+def test_draw_records_the_augmentations_and_the_precision_it_used(weights_dir, tmp_path):
+    out = tmp_path / "sharp.png"
+    result = draw(weights_dir, out, "--seed", "2", "--augment", "sharp", "--precision", "bf16")
+    assert result.returncode == 0, result.stderr
+    recipe = read_recipe(out)
+    assert recipe["request"]["augment"] == "sharp"
+    assert recipe["precision"] == "bf16"
+
+
+def test_draw_uses_the_original_apps_augmentations_and_resolves_auto(weights_dir, tmp_path):
+    out = tmp_path / "plain.png"
+    result = draw(weights_dir, out, "--seed", "2", THAIDRAW_PRECISION="fp32")
+    assert result.returncode == 0, result.stderr
+    recipe = read_recipe(out)
+    assert recipe["request"]["augment"] == "original"
+    assert recipe["precision"] == "fp32"
+
+
+def test_deterministic_bf16_is_refused_in_one_line(weights_dir, tmp_path):
+    result = draw(weights_dir, tmp_path / "x.png", "--deterministic", "--precision", "bf16")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --deterministic draws in fp32; leave out --precision bf16"
+    )

@@ -7,6 +7,7 @@ import pytest
 from generator.request import (
     DEFAULT_NEGATIVE_WEIGHT,
     DEFAULT_NEGATIVES,
+    DrawRequest,
     RequestError,
     RequestLimits,
     WeightedPrompt,
@@ -96,3 +97,25 @@ def test_refusals_quote_a_long_prompt_in_short() -> None:
         build_request("ก" * 5_000 + ":0", RequestLimits(max_prompt_chars=10_000))
     assert "ก" * 61 not in refused.value.thai
     assert "ก" * 61 not in refused.value.english
+
+
+def test_the_augmentations_are_the_original_apps_unless_asked_otherwise() -> None:
+    assert build_request("แมว", LIMITS).augment == "original"
+    assert build_request("แมว", LIMITS, augment="sharp").augment == "sharp"
+
+
+def test_an_unknown_augment_is_refused_naming_the_choices() -> None:
+    with pytest.raises(RequestError) as refused:
+        build_request("แมว", LIMITS, augment="blurry")
+    assert refused.value.field == "augment"
+    assert "original" in refused.value.thai
+    assert refused.value.english.startswith("unknown augment 'blurry'; choose original or sharp")
+
+
+def test_the_augment_travels_in_the_request_dict_and_old_dicts_get_the_default() -> None:
+    request = build_request("แมว", LIMITS, augment="sharp")
+    assert request.to_dict()["augment"] == "sharp"
+    assert DrawRequest.from_dict(request.to_dict()) == request
+    old = request.to_dict()
+    del old["augment"]
+    assert DrawRequest.from_dict(old).augment == "original"

@@ -38,3 +38,18 @@ def test_loading_settings_with_an_unreadable_env_file_is_a_settings_error(tmp_pa
     (tmp_path / ".env").write_text('THAIDRAW_DEVICE="cpu\n')
     with pytest.raises(SettingsError, match=r"^configuration error: .*\.env line 1"):
         load_settings(GeneratorSettings, _env_file=tmp_path / ".env")
+
+
+def test_the_precision_is_auto_unless_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THAIDRAW_PRECISION", raising=False)
+    assert load_settings(GeneratorSettings, _env_file=None).precision == "auto"
+    monkeypatch.setenv("THAIDRAW_PRECISION", "bf16")
+    assert load_settings(GeneratorSettings, _env_file=None).precision == "bf16"
+
+
+def test_an_unknown_precision_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("THAIDRAW_PRECISION", "fp16")
+    with pytest.raises(SettingsError, match=r"^configuration error: THAIDRAW_PRECISION: .*'fp16'"):
+        load_settings(GeneratorSettings, _env_file=None)

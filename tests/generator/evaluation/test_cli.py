@@ -12,6 +12,7 @@ from click.testing import Result
 from PIL import Image
 
 from generator.evaluation.prompts import builtin_prompts, read_prompts
+from generator.pictures import read_recipe
 from storage.database import Database
 from tests.generator.thclip.commands import single_torch_thread, thaidraw
 from tests.storage.builders import new_job
@@ -173,4 +174,57 @@ def test_a_bad_prompts_file_is_one_clear_line(weights_dir: Path, tmp_path: Path)
     )  # fmt: skip
     assert result.exit_code == 2
     assert "prompts.tsv:2: length must be short or long, not 'medium'" in result.output
+    assert not (tmp_path / "report").exists()
+
+
+@pytest.fixture(scope="module")
+def varied(weights_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    folder = tmp_path_factory.mktemp("vary")
+    prompts = folder / "prompts.tsv"
+    prompts.write_text(PROMPTS, encoding="utf-8")
+    out = folder / "report"
+    with single_torch_thread():
+        result = thaidraw(
+            "eval", str(prompts), "--out", str(out), *SMALL_RUN, "--limit", "2",
+            "--vary", "augment=original,sharp", "--no-feedback",
+            weights_dir=weights_dir,
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_vary_draws_every_prompt_and_seed_under_each_value(varied: tuple[Result, Path]) -> None:
+    _, out = varied
+    for value in ("original", "sharp"):
+        results = json.loads((out / f"augment-{value}" / "results.json").read_text())
+        assert results["settings"]["augment"] == value
+        assert [len(prompt["pictures"]) for prompt in results["prompts"]] == [2, 2]
+        recipe = read_recipe(
+            out / f"augment-{value}" / results["prompts"][0]["pictures"][0]["file"]
+        )
+        assert recipe["request"]["augment"] == value
+
+
+def test_vary_prints_the_values_side_by_side_with_one_verdict(varied: tuple[Result, Path]) -> None:
+    result, out = varied
+    lines = result.output.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("augment ")))
+    rows = [line.split() for line in lines[header + 1 : header + 3]]
+    assert [row[:2] for row in rows] == [["original", "4"], ["sharp", "4"]]
+    assert all(float(cell) == float(cell) for row in rows for cell in row[2:])
+    (verdict,) = [line for line in lines if line.startswith("verdict: ")]
+    assert "augment=original" in verdict
+    assert "augment=sharp" in verdict
+    comparison = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    assert [value["value"] for value in comparison["values"]] == ["original", "sharp"]
+    assert comparison["verdict"] == verdict
+
+
+def test_a_vary_that_cannot_be_read_is_refused_before_drawing(weights_dir, tmp_path) -> None:
+    result = thaidraw(
+        "eval", "--out", str(tmp_path / "report"), *SMALL_RUN, "--vary", "augment=blurry,sharp",
+        weights_dir=weights_dir,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "'blurry' is not one of original, sharp" in result.output
     assert not (tmp_path / "report").exists()
