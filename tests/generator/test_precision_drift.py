@@ -81,7 +81,7 @@ def draw(bundle: ModelBundle, precision: Precision, monkeypatch: pytest.MonkeyPa
 def latent_gradient(bundle: ModelBundle, precision: Precision) -> torch.Tensor:
     engine = Engine(bundle, CPU, precision=precision)
     with single_torch_thread():
-        states = engine._prepare([EngineJob(REQUEST)])
+        states = engine._prepare([EngineJob(REQUEST)], [0])
         engine._step(states)
     return states[0].latent.grad.flatten()
 
