@@ -32,8 +32,8 @@ from storage.records import JobRecord
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY_SECONDS = 60.0
-LOST_AFTER_SECONDS = 300.0  # running, out of the line, and not heard of for this long: lost
+# Running, out of the line, and not heard of for this many redelivery periods (AckWait): lost.
+LOST_AFTER_REDELIVERIES = 5
 
 
 class RemoteDispatcher:
@@ -44,15 +44,12 @@ class RemoteDispatcher:
         database: Database,
         generators: RemoteGenerators,
         hub: EventHub,
-        *,
-        sweep_every: float = SWEEP_EVERY_SECONDS,
-        lost_after: float = LOST_AFTER_SECONDS,
     ) -> None:
         self.database = database
         self.generators = generators
         self.hub = hub
-        self.sweep_every = sweep_every
-        self.lost_after = lost_after
+        self.sweep_every = generators.redelivery_seconds
+        self.lost_after = LOST_AFTER_REDELIVERIES * generators.redelivery_seconds
         self.running: dict[str, JobRecord] = {}
         self._heard: dict[str, float] = {}  # job id → when its worker was last heard of
         self._sweeper: asyncio.Task | None = None

@@ -39,6 +39,7 @@ from bot.generators.nats_wire import (
     NatsNames,
     WorkerEntry,
     WorkerEvent,
+    close_quietly,
     connect,
     decode_job,
     decode_progress,
@@ -82,6 +83,10 @@ class NatsGenerators:
     @property
     def alive(self) -> bool:
         return self._client is not None and self._client.is_connected
+
+    @property
+    def redelivery_seconds(self) -> float:
+        return self.config.settings.nats_ack_wait
 
     def status(self) -> GeneratorStatus:
         now = time.time()
@@ -178,7 +183,7 @@ class NatsGenerators:
         for task in self._tasks:
             await cancel_task(task)
         if self._client is not None:
-            await self._client.drain()
+            await close_quietly(self._client)
         self._client = None
 
     # --- inside ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ worker's state lives in a key-value bucket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 from dataclasses import asdict, dataclass, field
@@ -107,6 +108,13 @@ async def connect(settings: NatsSettings, name: str) -> Client:
     return await nats.connect(settings.nats_url.get_secret_value(), **options)
 
 
+async def close_quietly(client: Client) -> None:
+    """Send what is buffered (if the server is there), then close; never waits long."""
+    with contextlib.suppress(Exception):  # a server that went away has nothing more to get
+        await client.flush(timeout=2)
+    await client.close()
+
+
 async def ensure_streams(js: JetStreamContext, names: NatsNames) -> None:
     """Create the streams if they are missing (both sides call it; it changes nothing present)."""
     await js.add_stream(
@@ -150,7 +158,7 @@ async def ensure_size_consumer(
 async def pictures_store(js: JetStreamContext, names: NatsNames) -> ObjectStore:
     try:
         return await js.create_object_store(
-            config=ObjectStoreConfig(bucket=names.pictures_bucket, storage=StorageType.FILE)
+            names.pictures_bucket, ObjectStoreConfig(storage=StorageType.FILE)
         )
     except BadRequestError:  # already there (made by the other side)
         return await js.object_store(names.pictures_bucket)

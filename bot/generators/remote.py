@@ -52,6 +52,11 @@ class RemoteGenerators(Protocol):
         """Connected: jobs can be put in line."""
         ...
 
+    @property
+    def redelivery_seconds(self) -> float:
+        """How long a job stays with a worker that has stopped heartbeating (AckWait)."""
+        ...
+
     async def start(self, on_progress: UpdateSink, on_news: NewsHandler) -> None:
         """Connect; progress goes to `on_progress`, news (in order, durable) to `on_news`."""
         ...

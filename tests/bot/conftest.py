@@ -22,6 +22,7 @@ from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
 from storage.database import Database
 from tests.bot.fakes import FakeGenerators
+from tests.bot.nats_workers import nats_settings, worker_processes  # noqa: F401  (fixtures)
 
 EVENT_TIMEOUT = 120.0  # generous: CI machines are small and shared
 
