@@ -103,7 +103,12 @@ class RemoteDispatcher:
         return messages.NOTHING_TO_CANCEL
 
     async def sweep(self) -> None:
-        """Queued jobs the line lacks go back in it; running jobs nobody will finish are settled."""
+        """Queued jobs the line lacks go back in it; running jobs nobody will finish are settled.
+
+        Only once every piece of news is recorded: a job out of line may have its outcome there.
+        """
+        if await self.generators.news_waiting():
+            return
         for job in await asyncio.to_thread(self.database.jobs.in_states, ("queued", "running")):
             work = GeneratorJob(job.id, job.request)
             if job.status == "queued":

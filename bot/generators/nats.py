@@ -162,6 +162,12 @@ class NatsGenerators:
             headers={"Nats-Msg-Id": job.job_id},
         )
 
+    async def news_waiting(self) -> int:
+        info = await self._jetstream().consumer_info(
+            self.names.events_stream, self.names.frontend_consumer
+        )
+        return (info.num_pending or 0) + (info.num_ack_pending or 0)
+
     async def in_line(self, job: GeneratorJob) -> bool:
         return await self._sequence_in_line(job) is not None
 

@@ -61,6 +61,10 @@ class RemoteGenerators(Protocol):
         """Connect; progress goes to `on_progress`, news (in order, durable) to `on_news`."""
         ...
 
+    async def news_waiting(self) -> int:
+        """How much news the workers sent that the service has not recorded yet."""
+        ...
+
     async def publish(self, job: GeneratorJob) -> None:
         """Put the job in line; a job already in line stays there once."""
         ...
