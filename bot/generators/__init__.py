@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -42,6 +43,11 @@ class WorkerStatus:
     @property
     def alive(self) -> bool:
         return self.state in ("ready", "busy")
+
+    @property
+    def heartbeat_at(self) -> str:
+        """The last heartbeat in ISO 8601, UTC."""
+        return datetime.fromtimestamp(self.last_heartbeat, UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

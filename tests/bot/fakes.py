@@ -21,6 +21,7 @@ from bot.generators import (
     GeneratorStatus,
     GeneratorUnavailable,
     UpdateSink,
+    WorkerStatus,
 )
 from bot.generators.pictures import save_pictures
 from bot.generators.wire import FailureReason, GeneratorJob, GpuMemory, JobFinished, JobProgress
@@ -44,6 +45,7 @@ class FakeGenerators:
         self.restarts = 0
         self.gpu_memory: GpuMemory | None = None
         self.load_error: str | None = None  # set it before a start: the models "cannot load"
+        self.workers: tuple[WorkerStatus, ...] = ()  # as GPU workers behind NATS report them
         self._started = False
         self._on_update: UpdateSink | None = None
         self._sent: asyncio.Queue[list[GeneratorJob]] = asyncio.Queue()
@@ -64,6 +66,7 @@ class FakeGenerators:
             model_versions=dict(FAKE_MODELS),
             load_error=self.load_error,
             gpu_memory=self.gpu_memory,
+            workers=self.workers,
         )
 
     async def start(self, on_update: UpdateSink) -> None:
