@@ -26,7 +26,8 @@ class NatsSettings(BaseSettings):
 
     @field_validator("nats_url", "nats_credentials", "nats_ca_file", mode="before")
     @classmethod
-    def _blank_means_unset(cls, value: object) -> object:
+    def _blank_nats_setting_means_unset(cls, value: object) -> object:
+        # Its own name: a subclass's validator of the same name would replace it.
         return None if isinstance(value, str) and not value.strip() else value
 
     @property

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import click
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.logging_setup import configure_logging, secret_values
 from bot.nats_settings import NatsSettings
@@ -38,6 +38,11 @@ class WorkerSettings(GeneratorSettings, NatsSettings):
         SHUTDOWN_GRACE_SECONDS, ge=0, validation_alias="THAIDRAW_WORKER_GRACE_SECONDS"
     )
     log_format: Literal["text", "json"] = Field("text", validation_alias="THAIDRAW_LOG_FORMAT")
+
+    @field_validator("worker_name", mode="before")
+    @classmethod
+    def _blank_name_means_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 @click.command()

@@ -1,0 +1,45 @@
+"""THAIDRAW_NATS_URL picks the generators: unset, this machine's own process; set, GPU workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.generators.local import LocalGenerators
+from bot.generators.nats import NatsGenerators
+from bot.serve import chosen_generators
+from bot.settings import BotSettings
+from bot.worker_cli import WorkerSettings
+from generator.settings import SettingsError, load_settings
+
+
+def settings(**environment: str) -> BotSettings:
+    return BotSettings(_env_file=None, THAIDRAW_MODELS="smoke", **environment)
+
+
+def test_without_a_nats_url_the_bot_runs_its_own_generator_process():
+    chosen = settings(THAIDRAW_NATS_URL="  ")
+    assert not chosen.nats_enabled
+    assert isinstance(chosen_generators(chosen), LocalGenerators)
+
+
+def test_with_a_nats_url_the_bot_runs_no_generator_and_uses_the_prefix():
+    chosen = settings(THAIDRAW_NATS_URL="nats://127.0.0.1:4222", THAIDRAW_NATS_PREFIX="blue")
+    generators = chosen_generators(chosen)
+    assert isinstance(generators, NatsGenerators)
+    assert generators.names.jobs_stream == "blue-jobs"
+    assert generators.names.job_subject("abc", 512, 384) == "blue.jobs.512x384.abc"
+
+
+def test_a_prefix_that_cannot_name_a_stream_is_refused_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("THAIDRAW_NATS_PREFIX", "my.install")
+    with pytest.raises(SettingsError, match="THAIDRAW_NATS_PREFIX"):
+        load_settings(BotSettings, _env_file=None)
+
+
+def test_a_worker_reads_the_generator_settings_as_serve_does(monkeypatch):
+    monkeypatch.setenv("THAIDRAW_TEXT_ENCODER", "mclip")
+    monkeypatch.setenv("THAIDRAW_WORKER_NAME", "")
+    worker = load_settings(WorkerSettings, _env_file=None, device="cpu", batch_size=2)
+    part = worker.generator_part()
+    assert (part.text_encoder, part.device) == ("mclip", "cpu")
+    assert (worker.worker_name, worker.batch_size) == (None, 2)
