@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import (
@@ -216,6 +217,10 @@ class NatsGenerators:
                 messages = await subscription.fetch(NEWS_BATCH, timeout=1.0)
             except TimeoutError:
                 continue
+            except NatsError as error:  # the server restarts, or is away: it keeps the news
+                log.warning("could not read the workers' news (%s); trying again", error)
+                await asyncio.sleep(RETRY_NEWS_AFTER_SECONDS)
+                continue
             for message in messages:
                 await self._take_news(message, on_news)
 
@@ -282,17 +287,24 @@ class NatsGenerators:
         """Read every worker's entry now and then (health and the dashboard read a copy)."""
         while True:
             try:
-                names = await bucket.keys()
-            except NoKeysError:
-                names = []
-            entries = {}
-            for name in names:
-                with contextlib.suppress(KeyNotFoundError, KeyDeletedError):  # gone meanwhile
-                    entry = await bucket.get(name)
-                    if entry.value:
-                        entries[name] = WorkerEntry.decode(entry.value)
-            self._workers = entries
+                self._workers = await _read_entries(bucket)
+            except NatsError as error:  # the table waits for the server; the drawing does not
+                log.debug("could not read the workers' entries: %s", error)
             await asyncio.sleep(STATUS_EVERY_SECONDS / 2)
+
+
+async def _read_entries(bucket: KeyValue) -> dict[str, WorkerEntry]:
+    try:
+        names = await bucket.keys()
+    except NoKeysError:
+        return {}
+    entries = {}
+    for name in names:
+        with contextlib.suppress(KeyNotFoundError, KeyDeletedError):  # gone meanwhile
+            entry = await bucket.get(name)
+            if entry.value:
+                entries[name] = WorkerEntry.decode(entry.value)
+    return entries
 
 
 def _write_whole(path: Path, data: bytes) -> None:

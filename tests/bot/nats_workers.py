@@ -13,7 +13,8 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,11 @@ def nats_url_or_skip() -> str:
 
 
 @pytest.fixture
-async def nats_settings() -> AsyncIterator[NatsSettings]:
-    """NATS settings with a prefix of this test's own; everything under it is deleted after."""
+def nats_settings() -> Iterator[NatsSettings]:
+    """NATS settings with a prefix of this test's own; everything under it is deleted after.
+
+    A plain fixture (not async), so that `request.getfixturevalue` works inside a running test.
+    """
     settings = NatsSettings(
         nats_url=SecretStr(nats_url_or_skip()),
         nats_prefix=f"t{uuid.uuid4().hex[:12]}",
@@ -50,7 +54,9 @@ async def nats_settings() -> AsyncIterator[NatsSettings]:
         _env_file=None,
     )
     yield settings
-    await delete_everything(settings)
+    # On a thread of its own: a test's event loop may still be running.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, delete_everything(settings)).result()
 
 
 async def delete_everything(settings: NatsSettings) -> None:
