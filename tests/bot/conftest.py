@@ -17,6 +17,7 @@ import pytest
 from bot.events import JobEvent
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.generators.nats import NatsConfig, NatsGenerators
+from bot.nats_settings import NatsSettings
 from bot.service import DrawService, Origin, ServiceLimits
 from generator.request import DrawRequest, WeightedPrompt
 from generator.settings import GeneratorSettings
@@ -25,7 +26,9 @@ from storage.database import Database
 from tests.bot.fakes import FakeGenerators
 from tests.bot.nats_workers import (  # the last two are fixtures
     InProcessWorker,
+    delete_everything,
     nats_settings,  # noqa: F401
+    new_nats_settings,
     worker_processes,  # noqa: F401
 )
 
@@ -112,6 +115,7 @@ async def make_service(
     """
     started: list[DrawService] = []
     workers: list[InProcessWorker] = []
+    cleanups: list[NatsSettings] = []  # prefixes whose streams and buckets go afterwards
     images_dir = tmp_path / "images"
 
     async def make(
@@ -122,7 +126,8 @@ async def make_service(
             settings = request.getfixturevalue("smoke_settings")
             service = local_service(database, settings, images_dir, ServiceLimits(**limits))
         elif nats:
-            settings = request.getfixturevalue("nats_settings")
+            settings = new_nats_settings()
+            cleanups.append(settings)
             generators = NatsGenerators(NatsConfig(settings, images_dir))
             service = DrawService(
                 database, generators, ServiceLimits(**limits), images_dir=images_dir
@@ -144,6 +149,8 @@ async def make_service(
     for service in started:
         await service.stop(grace_seconds=1)  # a test's unfinished job needs no grace
         service.database.close()
+    for settings in cleanups:
+        await delete_everything(settings)
 
 
 @pytest.fixture

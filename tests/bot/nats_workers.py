@@ -47,16 +47,21 @@ def nats_settings() -> Iterator[NatsSettings]:
 
     A plain fixture (not async), so that `request.getfixturevalue` works inside a running test.
     """
-    settings = NatsSettings(
+    settings = new_nats_settings()
+    yield settings
+    # On a thread of its own: a test's event loop may still be running.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, delete_everything(settings)).result()
+
+
+def new_nats_settings() -> NatsSettings:
+    """Settings with a prefix of their own and a short AckWait (skips without a server)."""
+    return NatsSettings(
         nats_url=SecretStr(nats_url_or_skip()),
         nats_prefix=f"t{uuid.uuid4().hex[:12]}",
         nats_ack_wait=ACK_WAIT_SECONDS,
         _env_file=None,
     )
-    yield settings
-    # On a thread of its own: a test's event loop may still be running.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, delete_everything(settings)).result()
 
 
 async def delete_everything(settings: NatsSettings) -> None:
