@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nats.aio.client import Client
@@ -51,8 +51,9 @@ from bot.generators.nats_wire import (
     workers_bucket,
 )
 from bot.generators.remote import JobExhausted, JobReturned, JobTaken, NewsHandler, WorkerNews
-from bot.generators.wire import GeneratorJob
+from bot.generators.wire import GeneratorJob, JobFinished
 from bot.nats_settings import NatsSettings
+from storage.errors import JobNotFound
 
 log = logging.getLogger(__name__)
 
@@ -234,9 +235,10 @@ class NatsGenerators:
             elif event.kind == "returned":
                 news = JobReturned(event.job_id, event.worker)
             else:
-                await self._copy_pictures(event)
-                news = event.finished(self.config.images_dir)
+                news = await self._outcome(event)
             await on_news(news)
+        except JobNotFound:
+            log.warning("news of job %s, which this bot does not know; dropped", message.data)
         except Exception:
             log.exception("could not record the workers' news %r; it comes again", message.data)
             await message.nak(delay=RETRY_NEWS_AFTER_SECONDS)
@@ -244,6 +246,21 @@ class NatsGenerators:
         await message.ack()
         if event.kind == "finished":
             await self._delete_pictures(event)
+
+    async def _outcome(self, event: WorkerEvent) -> JobFinished:
+        """The finished job with its pictures in the images folder; failed if they were lost."""
+        try:
+            await self._copy_pictures(event)
+        except ObjectNotFoundError:
+            log.error("the pictures of job %s are not in the object store", event.job_id)
+            return replace(
+                event.finished(self.config.images_dir),
+                status="failed",
+                pictures=(),
+                failure="not_saved",
+                detail="its pictures were lost between the worker and the bot",
+            )
+        return event.finished(self.config.images_dir)
 
     async def _copy_pictures(self, event: WorkerEvent) -> None:
         assert self._pictures is not None
