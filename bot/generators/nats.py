@@ -57,7 +57,6 @@ from storage.errors import JobNotFound
 
 log = logging.getLogger(__name__)
 
-NEWS_BATCH = 32
 NEWS_ACK_WAIT_SECONDS = 30.0  # news the bot took but never acknowledged comes again after this
 RETRY_NEWS_AFTER_SECONDS = 5.0  # news the service could not record (the database was away)
 
@@ -215,7 +214,8 @@ class NatsGenerators:
         )
         while True:
             try:
-                messages = await subscription.fetch(NEWS_BATCH, timeout=1.0)
+                # One at a time: a pull for more would wait for them until it expires.
+                messages = await subscription.fetch(1, timeout=1.0)
             except TimeoutError:
                 continue
             except NatsError as error:  # the server restarts, or is away: it keeps the news

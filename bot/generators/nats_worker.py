@@ -187,13 +187,13 @@ class NatsWorker:
         back there after AckWait, counted nowhere else.
         """
         js = self._jetstream()
+        self._doorbell.clear()  # before looking: a job published meanwhile rings again
         sizes = [
             info
             for info in await js.consumers_info(self.names.jobs_stream)
             if (info.num_pending or info.num_ack_pending) and info.config.durable_name
         ]
         if not sizes:
-            self._doorbell.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._doorbell.wait(), IDLE_LOOK_SECONDS)
             return []
