@@ -57,6 +57,7 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     """Start everything, wait for a stop signal, then shut down in order."""
     from bot.bridge import LoopBridge
     from bot.core import Core
+    from bot.generators import GeneratorUnavailable
     from bot.http.app import create_app
     from bot.http.health import health_blueprint
     from bot.http.server import WsgiServer
@@ -101,7 +102,10 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     )
     # Bound before the generator process starts: a port in use stops start-up with one line.
     server = WsgiServer(app, settings.host, settings.port)
-    await service.start()
+    try:
+        await service.start()
+    except GeneratorUnavailable as error:  # GPU workers' NATS server unreachable: say so, exit 2
+        raise StartupCheckFailed(str(error)) from error
     server.start()
     for adapter in adapters:
         await adapter.start()

@@ -34,12 +34,19 @@ from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
 from bot.event_hub import cancel_task
-from bot.generators import GeneratorState, GeneratorStatus, UpdateSink, WorkerStatus
+from bot.generators import (
+    GeneratorState,
+    GeneratorStatus,
+    GeneratorUnavailable,
+    UpdateSink,
+    WorkerStatus,
+)
 from bot.generators.nats_wire import (
     STATUS_EVERY_SECONDS,
     NatsNames,
     WorkerEntry,
     WorkerEvent,
+    check_reachable,
     close_quietly,
     connect,
     decode_job,
@@ -121,6 +128,9 @@ class NatsGenerators:
 
     async def start(self, on_progress: UpdateSink, on_news: NewsHandler) -> None:
         settings = self.config.settings
+        problem = await check_reachable(settings)
+        if problem is not None:
+            raise GeneratorUnavailable(problem)
         self._client = await connect(settings, f"thaidraw-bot-{self.names.prefix}")
         self._js = js = self._client.jetstream()
         await ensure_streams(js, self.names)

@@ -9,14 +9,17 @@ worker's state lives in a key-value bucket.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import ssl
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import nats
+import nats.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import (
@@ -41,6 +44,7 @@ EVENTS_MAX_AGE_SECONDS = 7 * 24 * 3600  # outcomes wait this long for a stopped 
 WORKER_ENTRY_MAX_AGE_SECONDS = 24 * 3600  # a worker gone for a day leaves the table
 STATUS_EVERY_SECONDS = 5.0  # workers publish their state this often
 SILENT_AFTER_SECONDS = 3 * STATUS_EVERY_SECONDS  # a worker not heard from for this long
+PROBE_SECONDS = 5.0  # the bot's first look at the server, before it starts
 
 
 @dataclass(frozen=True)
@@ -98,14 +102,50 @@ class NatsNames:
 
 
 async def connect(settings: NatsSettings, name: str) -> Client:
-    """Connect with the settings' credentials and TLS; reconnects on its own for ever."""
+    """Connect with the settings' credentials and TLS; waits for the server and reconnects on
+    its own for ever."""
+    return await nats.connect(
+        _url(settings), **_security(settings), name=name, max_reconnect_attempts=-1
+    )
+
+
+async def check_reachable(settings: NatsSettings) -> str | None:
+    """Why the server cannot be reached now (one line, no password), or None when it can."""
+    errors: list[Exception] = []
+
+    async def remember(error: Exception) -> None:
+        errors.append(error)
+
+    address = urlsplit(_url(settings))
+    where = f"{address.scheme}://{address.hostname}:{address.port or 4222}"
+    try:
+        # nats-py keeps trying a first connection however it is told: the probe has a deadline.
+        probe = await asyncio.wait_for(
+            nats.connect(
+                _url(settings), **_security(settings), allow_reconnect=False, error_cb=remember
+            ),
+            PROBE_SECONDS,
+        )
+    except (OSError, TimeoutError, nats.errors.Error) as error:
+        reason = errors[-1] if errors else error
+        detail = f"{type(reason).__name__}: {reason}".rstrip(": ")
+        return f"cannot reach the NATS server at {where} (THAIDRAW_NATS_URL): {detail}"
+    await probe.close()
+    return None
+
+
+def _url(settings: NatsSettings) -> str:
     assert settings.nats_url is not None, "connect only when THAIDRAW_NATS_URL is set"
-    options: dict[str, Any] = {"name": name, "max_reconnect_attempts": -1}
+    return settings.nats_url.get_secret_value()
+
+
+def _security(settings: NatsSettings) -> dict[str, Any]:
+    options: dict[str, Any] = {}
     if settings.nats_credentials is not None:
         options["user_credentials"] = str(settings.nats_credentials)
     if settings.nats_ca_file is not None:
         options["tls"] = ssl.create_default_context(cafile=str(settings.nats_ca_file))
-    return await nats.connect(settings.nats_url.get_secret_value(), **options)
+    return options
 
 
 async def close_quietly(client: Client) -> None:

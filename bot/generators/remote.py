@@ -58,7 +58,10 @@ class RemoteGenerators(Protocol):
         ...
 
     async def start(self, on_progress: UpdateSink, on_news: NewsHandler) -> None:
-        """Connect; progress goes to `on_progress`, news (in order, durable) to `on_news`."""
+        """Connect; progress goes to `on_progress`, news (in order, durable) to `on_news`.
+
+        Raises GeneratorUnavailable (saying why in one line) when the line cannot be reached.
+        """
         ...
 
     async def news_waiting(self) -> int:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
+from bot.generators import GeneratorUnavailable
 from bot.generators.local import LocalGenerators
-from bot.generators.nats import NatsGenerators
+from bot.generators.nats import NatsConfig, NatsGenerators
+from bot.generators.nats_wire import check_reachable
+from bot.nats_settings import NatsSettings
 from bot.serve import chosen_generators
 from bot.settings import BotSettings
 from bot.worker_cli import WorkerSettings
@@ -43,3 +47,26 @@ def test_a_worker_reads_the_generator_settings_as_serve_does(monkeypatch):
     part = worker.generator_part()
     assert (part.text_encoder, part.device) == ("mclip", "cpu")
     assert (worker.worker_name, worker.batch_size) == (None, 2)
+
+
+async def test_an_unreachable_nats_server_is_said_in_one_line_without_the_password():
+    unreachable = NatsSettings(
+        nats_url=SecretStr("nats://bot:hunter2-secret@127.0.0.1:1"), _env_file=None
+    )
+    problem = await check_reachable(unreachable)
+    assert problem is not None
+    assert problem.startswith("cannot reach the NATS server at nats://127.0.0.1:1")
+    assert "hunter2" not in problem
+    assert "\n" not in problem
+
+
+async def test_a_bot_whose_nats_server_is_away_does_not_start(tmp_path):
+    generators = NatsGenerators(
+        NatsConfig(NatsSettings(nats_url=SecretStr("nats://127.0.0.1:1"), _env_file=None), tmp_path)
+    )
+    with pytest.raises(GeneratorUnavailable, match="cannot reach the NATS server"):
+        await generators.start(lambda update: None, _ignore)
+
+
+async def _ignore(news) -> None:
+    pass
