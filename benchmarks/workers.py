@@ -30,6 +30,7 @@ from pydantic import SecretStr
 from bot.events import JobDone, JobEvent
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.generators.nats import NatsConfig, NatsGenerators
+from bot.generators.nats_wire import NatsNames, connect
 from bot.generators.nats_worker import Drawer, NatsWorker, WorkerConfig
 from bot.nats_settings import NatsSettings
 from bot.service import Accepted, DrawService, Origin, ServiceLimits
@@ -108,6 +109,18 @@ class Workers:
         await asyncio.gather(*self.tasks)
 
 
+async def forget(nats: NatsSettings) -> None:
+    """Delete the streams and buckets this run made under its prefix."""
+    names = NatsNames(nats.nats_prefix)
+    client = await connect(nats, "thaidraw-benchmark-cleanup")
+    js = client.jetstream()
+    for stream in (names.jobs_stream, names.events_stream):
+        await js.delete_stream(stream)
+    await js.delete_object_store(names.pictures_bucket)
+    await js.delete_key_value(names.workers_bucket)
+    await client.close()
+
+
 def nats_settings(url: str) -> NatsSettings:
     return NatsSettings(
         nats_url=SecretStr(url), nats_prefix=f"bench{uuid.uuid4().hex[:8]}", _env_file=None
@@ -129,6 +142,7 @@ async def pictures_per_minute(
     seconds = time.perf_counter() - started
     await workers.stop()
     await stop(service)
+    await forget(nats)
     return jobs / seconds * 60
 
 
@@ -175,6 +189,7 @@ async def run(jobs: int, steps: int, latency_jobs: int, url: str) -> None:
         through_nats = await latency(service, finished, latency_jobs)
         await workers.stop()
         await stop(service)
+        await forget(nats)
         print(f"1-step job, submit to JobDone (median of {latency_jobs}):")
         print(f"  local process: {local * 1000:.0f} ms; through NATS: {through_nats * 1000:.0f} ms")
         print(f"  added by NATS: {(through_nats - local) * 1000:.0f} ms per job")
