@@ -34,6 +34,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "generator.thclip.cli:thclip",
         "ThCLIP: a Thai text encoder distilled into CLIP's text space.",
     ),
+    "worker": ("bot.worker_cli:worker", "Draw the bot's jobs on this GPU until SIGTERM or Ctrl-C."),
+    "workers": (
+        "bot.worker_cli:workers",
+        "The GPU workers: state, device, models, last heartbeat and pictures drawn.",
+    ),
     "weights": (
         "generator.weights.cli:weights",
         "Fetch, list, check and convert the real model files.",

@@ -27,6 +27,8 @@ from bot.generators.wire import GeneratorJob, JobFinished, JobProgress
 from bot.job_queue import JobQueue, PendingJob
 from generator.request import DrawRequest
 from storage.database import Database
+from storage.errors import InvalidTransition
+from storage.jobs import JobRepository
 from storage.records import JobRecord
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,21 @@ class Dispatcher:
         for job_id in await self.generators.stop(grace_seconds):
             await asyncio.to_thread(self.database.jobs.requeue, job_id, count_attempt=False)
 
-    def enqueue(self, job: JobRecord) -> int:
+    async def enqueue(self, job: JobRecord) -> int:
         """Put a stored job in line; returns its position (1 = next)."""
+        return self._enqueue(job)
+
+    async def position(self, job_id: str) -> int | None:
+        """The job's place in line (1 = next); None when it is not waiting."""
+        return self.queue.position(job_id)
+
+    async def waiting(self) -> int:
+        return len(self.queue)
+
+    async def waiting_ids(self) -> list[str]:
+        return self.queue.job_ids()
+
+    def _enqueue(self, job: JobRecord) -> int:
         position = self.queue.push(pending_job(job))
         self.hub.publish(JobQueued(job, position))
         self._wake.set()
@@ -94,7 +109,7 @@ class Dispatcher:
                 if job.attempts >= MAX_ATTEMPTS:
                     await self._fail(job, messages.INTERRUPTED_TWICE, "interrupted twice")
                     continue
-            self.enqueue(job)
+            self._enqueue(job)
         if left:
             log.info("took up %d jobs left from the last run", len(left))
 
@@ -158,8 +173,7 @@ class Dispatcher:
                     await self._fail(job, reason, detail)
 
     async def _fail(self, job: JobRecord, reason: str, detail: str) -> None:
-        job = await asyncio.to_thread(self.database.jobs.mark_failed, job.id, detail)
-        self.hub.publish(JobFailed(job, reason))
+        self.hub.publish(await fail_job(self.database, job.id, reason, detail))
 
     def _on_update(self, update: JobUpdate | GeneratorDied) -> None:
         if isinstance(update, GeneratorDied):
@@ -182,21 +196,38 @@ class Dispatcher:
             )
         return await self._record_finished(update)
 
-    async def _record_finished(self, finished: JobFinished) -> JobEvent:
+    async def _record_finished(self, finished: JobFinished) -> JobEvent | None:
         self.running.pop(finished.job_id, None)
-        jobs = self.database.jobs
-        if finished.status == "cancelled":
-            return JobCancelled(await asyncio.to_thread(jobs.mark_cancelled, finished.job_id))
-        if finished.status == "failed":
-            job = await asyncio.to_thread(jobs.mark_failed, finished.job_id, finished.detail)
-            return JobFailed(job, messages.failure_reason(finished.failure))
-        models = finished.recipe.get("models")
-        job = await asyncio.to_thread(jobs.mark_done, finished.job_id, finished.pictures, models)
-        full, preview = (
-            next(p.path for p in finished.pictures if p.kind == kind)
-            for kind in ("full", "preview")
-        )
-        return JobDone(job, full, preview, finished.recipe, finished.seconds)
+        return await record_outcome(self.database, finished)
+
+
+async def fail_job(database: Database, job_id: str, reason: str, detail: str) -> JobFailed:
+    """Fail a job: `detail` for the operator's log, `reason` (Thai) for its user."""
+    job = await asyncio.to_thread(database.jobs.mark_failed, job_id, detail)
+    return JobFailed(job, reason)
+
+
+async def record_outcome(database: Database, finished: JobFinished) -> JobEvent | None:
+    """Store a job's outcome; None when it already has one (a duplicate or late outcome)."""
+    try:
+        return await _store_outcome(database.jobs, finished)
+    except InvalidTransition as late:
+        log.info("ignored a second outcome of job %s (%s)", finished.job_id, late)
+        return None
+
+
+async def _store_outcome(jobs: JobRepository, finished: JobFinished) -> JobEvent:
+    if finished.status == "cancelled":
+        return JobCancelled(await asyncio.to_thread(jobs.mark_cancelled, finished.job_id))
+    if finished.status == "failed":
+        job = await asyncio.to_thread(jobs.mark_failed, finished.job_id, finished.detail)
+        return JobFailed(job, messages.failure_reason(finished.failure))
+    models = finished.recipe.get("models")
+    job = await asyncio.to_thread(jobs.mark_done, finished.job_id, finished.pictures, models)
+    full, preview = (
+        next(p.path for p in finished.pictures if p.kind == kind) for kind in ("full", "preview")
+    )
+    return JobDone(job, full, preview, finished.recipe, finished.seconds)
 
 
 def pending_job(job: JobRecord) -> PendingJob:

@@ -29,6 +29,7 @@ from bot.events import (
     JobStarted,
     ServiceEvent,
 )
+from bot.generators import GeneratorStatus
 from bot.http.auth import monitoring_refusal
 from bot.http.health import LOOP_TIMEOUT_SECONDS
 from bot.service import DrawService
@@ -73,6 +74,7 @@ class ServiceStateCollector(Collector):
             "Times the generator process was started again after dying or failing to load.",
             value=generator.restarts,
         )
+        yield from worker_families(generator)
         memory = generator.gpu_memory
         if memory is not None:
             family = GaugeMetricFamily(
@@ -84,6 +86,30 @@ class ServiceStateCollector(Collector):
             for kind in ("allocated", "reserved", "peak", "total"):
                 family.add_metric([kind], getattr(memory, kind))
             yield family
+
+
+def worker_families(generator: GeneratorStatus) -> Iterator[Metric]:
+    """Per GPU worker (NATS): up, last heartbeat and pictures drawn, labelled by its name."""
+    if not generator.workers:
+        return
+    up = GaugeMetricFamily(
+        "thaidraw_worker_up", "1 while the GPU worker is ready or drawing.", labels=["worker"]
+    )
+    heartbeat = GaugeMetricFamily(
+        "thaidraw_worker_last_heartbeat_seconds",
+        "Unix time of the GPU worker's last report.",
+        labels=["worker"],
+    )
+    pictures = CounterMetricFamily(
+        "thaidraw_worker_pictures",
+        "Pictures the GPU worker finished since it started.",
+        labels=["worker"],
+    )
+    for worker in generator.workers:
+        up.add_metric([worker.name], float(worker.alive))
+        heartbeat.add_metric([worker.name], worker.last_heartbeat)
+        pictures.add_metric([worker.name], worker.pictures)
+    yield from (up, heartbeat, pictures)
 
 
 class ServiceMetrics:

@@ -1,4 +1,5 @@
-"""`thaidraw serve`: the bot — adapters, web server, queue and the generator process."""
+"""`thaidraw serve`: the bot — adapters, web server, queue, and the generator process or the GPU
+workers behind NATS."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from generator.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.core import Adapter, Core
+    from bot.generators import Generators
+    from bot.generators.remote import RemoteGenerators
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     """Start everything, wait for a stop signal, then shut down in order."""
     from bot.bridge import LoopBridge
     from bot.core import Core
-    from bot.generators.local import GeneratorConfig, LocalGenerators
+    from bot.generators import GeneratorUnavailable
     from bot.http.app import create_app
     from bot.http.health import health_blueprint
     from bot.http.server import WsgiServer
@@ -86,19 +89,9 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     database = await asyncio.to_thread(Database.open, settings.resolved_database_url())
     settings.images_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    generators = LocalGenerators(
-        GeneratorConfig(
-            settings.generator_part(),
-            settings.images_dir,
-            settings.progress_every,
-            settings.log_format,
-            batch_size=settings.batch_size,
-            continuous=settings.continuous_batching,
-        )
-    )
     service = DrawService(
         database,
-        generators,
+        chosen_generators(settings),
         ServiceLimits(
             max_queue=settings.max_queue,
             max_jobs_per_user=settings.max_jobs_per_user,
@@ -123,7 +116,10 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
     )
     # Bound before the generator process starts: a port in use stops start-up with one line.
     server = WsgiServer(app, settings.host, settings.port)
-    await service.start()
+    try:
+        await service.start()
+    except GeneratorUnavailable as error:  # GPU workers' NATS server unreachable: say so, exit 2
+        raise StartupCheckFailed(str(error)) from error
     server.start()
     for adapter in adapters:
         await adapter.start()
@@ -141,6 +137,26 @@ async def run_bot(settings: BotSettings, *, started: asyncio.Event | None = None
         await adapter.stop()
     await asyncio.to_thread(database.close)
     log.info("stopped")
+
+
+def chosen_generators(settings: BotSettings) -> Generators | RemoteGenerators:
+    """GPU workers behind NATS when THAIDRAW_NATS_URL is set, else this machine's own process."""
+    if settings.nats_enabled:
+        from bot.generators.nats import NatsConfig, NatsGenerators  # nats-py loads only here
+
+        return NatsGenerators(NatsConfig(settings, settings.images_dir))
+    from bot.generators.local import GeneratorConfig, LocalGenerators
+
+    return LocalGenerators(
+        GeneratorConfig(
+            settings.generator_part(),
+            settings.images_dir,
+            settings.progress_every,
+            settings.log_format,
+            batch_size=settings.batch_size,
+            continuous=settings.continuous_batching,
+        )
+    )
 
 
 def enabled_adapters(core: Core) -> list[Adapter]:

@@ -1,8 +1,10 @@
 """The draw service: what adapters call. Its parts do one job each.
 
 `Admission` (admission.py) applies the limits and writes the job row; `Dispatcher`
-(dispatcher.py) owns the line and is the only part that knows the `Generators`; `EventHub`
-(event_hub.py) records events in order and hands them to each platform's outbox.
+(dispatcher.py) owns the line and is the only part that knows the `Generators` (with GPU
+workers behind NATS, `RemoteDispatcher` (remote_dispatcher.py) and the workers' line take its
+place); `EventHub` (event_hub.py) records events in order and hands them to each platform's
+outbox.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from bot.dispatcher import Dispatcher
 from bot.event_hub import EventHandler, EventHub, Observer
 from bot.events import FeedbackRecorded
 from bot.generators import Generators
+from bot.generators.remote import RemoteGenerators
 from bot.job_queue import JobQueue
+from bot.remote_dispatcher import RemoteDispatcher
 from generator.request import DrawRequest
 from storage.database import Database
 from storage.gallery import GalleryPage, VoteFilter, recent_pictures
@@ -83,7 +87,7 @@ class DrawService:
     def __init__(
         self,
         database: Database,
-        generators: Generators,
+        generators: Generators | RemoteGenerators,
         limits: ServiceLimits,
         *,
         images_dir: Path,
@@ -92,10 +96,13 @@ class DrawService:
         self.generators = generators
         self.limits = limits
         self.images_dir = images_dir  # where finished pictures are (`continue_from` starts there)
-        self.queue = JobQueue()
         self._events = EventHub()
         self._admission = Admission(database, limits)
-        self._dispatcher = Dispatcher(database, generators, self.queue, self._events)
+        self._dispatcher: Dispatcher | RemoteDispatcher
+        if isinstance(generators, RemoteGenerators):
+            self._dispatcher = RemoteDispatcher(database, generators, self._events)
+        else:
+            self._dispatcher = Dispatcher(database, generators, JobQueue(), self._events)
         self._accepting = False
 
     # --- life cycle -------------------------------------------------------------------------
@@ -142,8 +149,8 @@ class DrawService:
         if isinstance(admitted, messages.Sentence):
             return Refused(*admitted)
         if admitted.replayed:
-            return Accepted(admitted.job, self.queue.position(admitted.job.id))
-        return Accepted(admitted.job, self._dispatcher.enqueue(admitted.job))
+            return Accepted(admitted.job, await self._dispatcher.position(admitted.job.id))
+        return Accepted(admitted.job, await self._dispatcher.enqueue(admitted.job))
 
     async def handle(
         self,
@@ -210,7 +217,7 @@ class DrawService:
     async def clear_queue(self) -> int:
         """Cancel every waiting job (moderators); running jobs carry on. Returns how many."""
         cleared = 0
-        for job_id in self.queue.job_ids():
+        for job_id in await self._dispatcher.waiting_ids():
             job = await asyncio.to_thread(self.database.jobs.get, job_id)
             if job is not None:
                 await self._dispatcher.cancel(job)
@@ -220,9 +227,9 @@ class DrawService:
     async def queue_summary(self, origin: Origin) -> str:
         user = await self._user(origin)
         jobs = await asyncio.to_thread(self.database.jobs.active_of_user, user.id)
-        positions = [(job.id, self.queue.position(job.id)) for job in jobs]
+        positions = [(job.id, await self._dispatcher.position(job.id)) for job in jobs]
         running = len(self._dispatcher.running)
-        return messages.queue_summary(len(self.queue), running, positions)
+        return messages.queue_summary(await self._dispatcher.waiting(), running, positions)
 
     async def redraw(
         self, job_id: str, origin: Origin, *, new_seed: bool = True
@@ -337,8 +344,18 @@ class DrawService:
 
         return await asyncio.to_thread(report)
 
+    async def position(self, job_id: str) -> int | None:
+        """The job's place in the waiting line (1 = next); None once it has left it."""
+        return await self._dispatcher.position(job_id)
+
+    async def waiting_ids(self) -> list[str]:
+        """The waiting jobs, first in line first."""
+        return await self._dispatcher.waiting_ids()
+
     async def queue_now(self) -> QueueNow:
-        return QueueNow(waiting=len(self.queue), running=len(self._dispatcher.running))
+        return QueueNow(
+            waiting=await self._dispatcher.waiting(), running=len(self._dispatcher.running)
+        )
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from bot.nats_settings import NatsSettings
 from generator.settings import GeneratorSettings
 from storage.settings import StorageSettings
 
@@ -28,7 +29,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class BotSettings(GeneratorSettings, StorageSettings):
+class BotSettings(GeneratorSettings, StorageSettings, NatsSettings):
     """Every variable `.env.example` lists; a bad value stops start-up naming the variable."""
 
     # the web server (LINE webhook, web page, images, health, metrics)

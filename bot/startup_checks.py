@@ -41,8 +41,9 @@ def run_startup_checks(settings: BotSettings, timeout: float = TOKEN_CHECK_TIMEO
     """
     check_public_base_url(settings)
     check_data_dir(settings)
-    check_device(settings)
-    check_weights(settings)
+    if not settings.nats_enabled:  # with GPU workers, the models are theirs to check
+        check_device(settings)
+        check_weights(settings)
     if settings.discord_token is not None:
         check_discord_token(
             settings.discord_token.get_secret_value(), settings.discord_api_base_url, timeout

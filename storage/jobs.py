@@ -70,6 +70,7 @@ def job_record(job: Job) -> JobRecord:
         attempts=job.attempts,
         message_refs=job.message_refs,
         images=tuple(image_record(image) for image in job.images),
+        worker=job.worker,
     )
 
 
@@ -192,10 +193,22 @@ class JobRepository(Repository):
             job = session.scalars(with_images().where(Job.id == job_id)).one_or_none()
             return None if job is None else job_record(job)
 
-    def mark_running(self, job_id: str) -> JobRecord:
+    def mark_running(
+        self, job_id: str, *, worker: str | None = None, lost_run: bool = False
+    ) -> JobRecord:
+        """Start a queued job, on `worker` when named.
+
+        A running job may start again on a worker when `lost_run` (its last run was lost to a
+        fault: that counts an attempt).
+        """
         with self._sessions.write() as session:
-            job = self._move(session, job_id, "running")
+            job = self._load_for_update(session, job_id)
+            if lost_run and job.status == "running":
+                job.attempts += 1
+            else:
+                self._move(session, job_id, "running")
             job.started_at = self._clock()
+            job.worker = worker
             return job_record(job)
 
     def mark_done(
@@ -236,9 +249,27 @@ class JobRepository(Repository):
         with self._sessions.write() as session:
             job = self._move(session, job_id, "queued")
             job.started_at = None
+            job.worker = None
             if count_attempt:
                 job.attempts += 1
             return job_record(job)
+
+    def queue_position(self, job_id: str) -> int | None:
+        """1 for the oldest queued job; None when the job is not queued."""
+        with self._sessions.read() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != "queued":
+                return None
+            ahead = select(func.count()).where(
+                Job.status == "queued",
+                (Job.created_at < job.created_at)
+                | ((Job.created_at == job.created_at) & (Job.id < job.id)),
+            )
+            return session.scalar(ahead) + 1
+
+    def count_in_state(self, status: JobStatus) -> int:
+        with self._sessions.read() as session:
+            return session.scalar(select(func.count()).where(Job.status == status)) or 0
 
     def in_states(self, statuses: Iterable[JobStatus]) -> list[JobRecord]:
         """Jobs in any of `statuses`, oldest first."""

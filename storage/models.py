@@ -29,6 +29,7 @@ IMAGE_KINDS = ("full", "preview")
 FEEDBACK_KINDS = ("emoji", "button", "postback")
 FEEDBACK_ACTIONS = ("added", "removed")
 JOB_ID_LENGTH = 16  # secrets.token_urlsafe(9) gives 12 characters
+WORKER_NAME_LENGTH = 64
 IDEMPOTENCY_KEY_LENGTH = 64
 
 
@@ -120,6 +121,8 @@ class Job(Base):
     message_refs: Mapped[dict[str, Any]]  # e.g. Discord channel + message id, LINE reply token
     # The client's name for its request (web `Idempotency-Key`): a retry finds this job.
     idempotency_key: Mapped[str | None] = mapped_column(String(IDEMPOTENCY_KEY_LENGTH))
+    # The GPU worker that drew it (or draws it now); None on a single machine.
+    worker: Mapped[str | None] = mapped_column(String(WORKER_NAME_LENGTH))
 
     images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.id")
 

@@ -63,6 +63,7 @@ class JobRecord:
     attempts: int
     message_refs: dict[str, Any]
     images: tuple[ImageRecord, ...]
+    worker: str | None = None  # the GPU worker that drew it (NATS workers); None when local
 
     @property
     def is_active(self) -> bool:

@@ -270,7 +270,7 @@ class InteractionHandlers:
     async def _waiting_in(self, guild_id: str) -> list[tuple[int, JobRecord]]:
         """This server's jobs that wait in line, with their places in it."""
         waiting = []
-        for position, job_id in enumerate(self.service.queue.job_ids(), start=1):
+        for position, job_id in enumerate(await self.service.waiting_ids(), start=1):
             job = await self.service.job(job_id)
             if job is not None and _in_guild(job, guild_id):
                 waiting.append((position, job))

@@ -1,6 +1,7 @@
 """The generators: whatever draws the pictures, behind the one interface the service calls.
 
 `LocalGenerators` (local.py) runs one generator process on this machine; tests use a fake.
+GPU workers behind NATS are `RemoteGenerators` (remote.py), implemented in nats.py.
 An implementation is imported only where it is chosen (bot/serve.py), so this module, and with it
 the service, never imports torch.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -28,6 +30,27 @@ class GeneratorState(StrEnum):
 
 
 @dataclass(frozen=True)
+class WorkerStatus:
+    """One GPU worker behind NATS, as the bot last heard of it."""
+
+    name: str
+    state: str  # loading | ready | busy | stopping | stopped | load_failed | silent
+    device: str
+    models: dict[str, str]
+    last_heartbeat: float  # Unix time
+    pictures: int  # drawn since the worker started
+
+    @property
+    def alive(self) -> bool:
+        return self.state in ("ready", "busy")
+
+    @property
+    def heartbeat_at(self) -> str:
+        """The last heartbeat in ISO 8601, UTC."""
+        return datetime.fromtimestamp(self.last_heartbeat, UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
 class GeneratorStatus:
     """What health, metrics and the dashboard show of the generators."""
 
@@ -38,6 +61,7 @@ class GeneratorStatus:
     model_versions: dict[str, str] = field(default_factory=dict)
     load_error: str | None = None
     gpu_memory: GpuMemory | None = None  # as last reported; None on the CPU
+    workers: tuple[WorkerStatus, ...] = ()  # GPU workers behind NATS; none on one machine
 
     @property
     def alive(self) -> bool:

@@ -39,9 +39,11 @@ class Health:
 
 
 def generator_problem(status: GeneratorStatus) -> str | None:
-    """Why the generator process cannot draw now, or None when it can."""
+    """Why the generator process (or no GPU worker) cannot draw now, or None when it can."""
     if status.alive:
         return None
+    if status.workers:
+        return "no GPU worker is ready"
     if status.state == GeneratorState.LOADING:
         return "the generator process is loading its models"
     if status.state == GeneratorState.LOAD_FAILED:
@@ -73,6 +75,17 @@ def check_health(
         "database": "unreachable" if database else "ok",
         "generator": {"state": str(status.state)},
     }
+    if status.workers:
+        details["workers"] = [
+            {
+                # States only here too: devices and model versions are on the dashboard.
+                "name": worker.name,
+                "state": worker.state,
+                "last_heartbeat": worker.heartbeat_at,
+                "pictures": worker.pictures,
+            }
+            for worker in status.workers
+        ]
     try:
         queue = bridge.call(service.queue_now(), loop_timeout)
     except TimeoutError:

@@ -247,7 +247,7 @@ class Delivery:
         if job is None or not job.is_active:
             await self.show(chat, reply_token, job_id, self._clock())
             return
-        position = self.service.queue.position(job_id)
+        position = await self.service.position(job_id)
         status = messages.still_queued(position) if position else messages.STILL_DRAWING
         await self.answer(chat, reply_token, text(status, [see_picture_button(job_id)]))
 

@@ -38,7 +38,7 @@ async def read_job_state(service: DrawService, job_id: str) -> JobState | None:
     job = await service.job(job_id)
     if job is None:
         return None
-    return JobState(job, await service.votes(job_id), service.queue.position(job_id))
+    return JobState(job, await service.votes(job_id), await service.position(job_id))
 
 
 @dataclass(frozen=True)
@@ -88,4 +88,4 @@ class WebContext:
 
 
 async def _place_in_line(service: DrawService, job_id: str) -> int | None:
-    return service.queue.position(job_id)
+    return await service.position(job_id)

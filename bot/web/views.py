@@ -73,6 +73,7 @@ def job_view(job: JobRecord, votes: FeedbackCounts) -> dict[str, Any]:
         "seed": job.seed,
         "command": recipe_command(request),
         "models": model_names(job.model_versions),
+        "worker": job.worker,
         "image_url": picture_url(job, "full"),
         "preview_url": picture_url(job, "preview"),
         "page_url": f"/jobs/{job.id}",

@@ -16,12 +16,21 @@ import pytest
 
 from bot.events import JobEvent
 from bot.generators.local import GeneratorConfig, LocalGenerators
+from bot.generators.nats import NatsConfig, NatsGenerators
+from bot.nats_settings import NatsSettings
 from bot.service import DrawService, Origin, ServiceLimits
 from generator.request import DrawRequest, WeightedPrompt
 from generator.settings import GeneratorSettings
 from generator.weights.layout import WeightsLayout
 from storage.database import Database
 from tests.bot.fakes import FakeGenerators
+from tests.bot.nats_workers import (  # the last two are fixtures
+    InProcessWorker,
+    delete_everything,
+    nats_settings,  # noqa: F401
+    new_nats_settings,
+    worker_processes,  # noqa: F401
+)
 
 EVENT_TIMEOUT = 120.0  # generous: CI machines are small and shared
 
@@ -105,13 +114,22 @@ async def make_service(
     """Builds started services on one database; everything is stopped after the test.
 
     `make_service(**limits)` gives (service, events, FakeGenerators); `make_service(local=True)`
-    gives the real generator process (LocalGenerators) with the smoke models instead.
+    gives the real generator process (LocalGenerators) with the smoke models instead, and
+    `make_service(nats=True)` NatsGenerators with one GPU worker (smoke models) behind the NATS
+    server of THAIDRAW_TEST_NATS_URL (the test skips without it).
     """
     started: list[DrawService] = []
+    workers: list[InProcessWorker] = []
+    cleanups: list[NatsSettings] = []  # prefixes whose streams and buckets go afterwards
     images_dir = tmp_path / "images"
 
     async def make(
-        *, local: bool = False, batch_size: int = 4, continuous: bool = True, **limits: int
+        *,
+        local: bool = False,
+        nats: bool = False,
+        batch_size: int = 4,
+        continuous: bool = True,
+        **limits: int,
     ) -> tuple[DrawService, EventLog, Any]:
         database = Database.open(f"sqlite:///{tmp_path / 'thaidraw.db'}")
         if local:
@@ -124,6 +142,15 @@ async def make_service(
                 batch_size=batch_size,
                 continuous=continuous,
             )
+        elif nats:
+            settings = new_nats_settings()
+            cleanups.append(settings)
+            generators = NatsGenerators(NatsConfig(settings, images_dir))
+            service = DrawService(
+                database, generators, ServiceLimits(**limits), images_dir=images_dir
+            )
+            smoke = request.getfixturevalue("smoke_settings")
+            workers.append(InProcessWorker("gpu-0", settings, smoke, tmp_path / "scratch"))
         else:
             fake = FakeGenerators(images_dir, batch_size=batch_size, continuous=continuous)
             service = DrawService(database, fake, ServiceLimits(**limits), images_dir=images_dir)
@@ -134,9 +161,13 @@ async def make_service(
         return service, log, service.generators
 
     yield make
+    for worker in workers:
+        await worker.stop()
     for service in started:
         await service.stop(grace_seconds=1)  # a test's unfinished job needs no grace
         service.database.close()
+    for settings in cleanups:
+        await delete_everything(settings)
 
 
 @pytest.fixture

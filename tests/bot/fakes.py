@@ -24,6 +24,7 @@ from bot.generators import (
     GeneratorUnavailable,
     Size,
     UpdateSink,
+    WorkerStatus,
 )
 from bot.generators.pictures import save_pictures
 from bot.generators.wire import FailureReason, GeneratorJob, GpuMemory, JobFinished, JobProgress
@@ -51,6 +52,7 @@ class FakeGenerators:
         self.restarts = 0
         self.gpu_memory: GpuMemory | None = None
         self.load_error: str | None = None  # set it before a start: the models "cannot load"
+        self.workers: tuple[WorkerStatus, ...] = ()  # as GPU workers behind NATS report them
         self._started = False
         self._on_update: UpdateSink | None = None
         self._sent: asyncio.Queue[list[GeneratorJob]] = asyncio.Queue()
@@ -70,6 +72,7 @@ class FakeGenerators:
             model_versions=dict(FAKE_MODELS),
             load_error=self.load_error,
             gpu_memory=self.gpu_memory,
+            workers=self.workers,
         )
 
     async def start(self, on_update: UpdateSink) -> None:

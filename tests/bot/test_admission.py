@@ -59,14 +59,13 @@ async def test_a_crowd_of_submissions_gets_exactly_what_the_limits_allow(
     many = await crowd(busy_service, [f"person-{index}" for index in range(60)])
     assert len(accepted(many)) == 48
     waiting = await asyncio.to_thread(busy_service.database.jobs.in_states, ["queued"])
-    assert len(waiting) == len(busy_service.queue) == 50
-    line = busy_service.queue
-    positions = sorted(
-        line.position(outcome.job.id) or 0 for outcome in accepted(one_person + many)
-    )
+    assert len(waiting) == len(await busy_service.waiting_ids()) == 50
+    everyone = accepted(one_person + many)
+    positions = sorted([await busy_service.position(outcome.job.id) or 0 for outcome in everyone])
     assert positions == list(range(1, 51))
     # The fair line: the eager person's second job goes behind everyone else's first.
-    assert max(line.position(outcome.job.id) or 0 for outcome in accepted(one_person)) == 50
+    eager = [await busy_service.position(outcome.job.id) or 0 for outcome in accepted(one_person)]
+    assert max(eager) == 50
 
 
 async def test_a_retry_with_the_same_key_gets_the_first_job_and_queues_nothing(
@@ -83,4 +82,4 @@ async def test_a_retry_with_the_same_key_gets_the_first_job_and_queues_nothing(
     assert {(o.job.id, o.position) for o in retries if isinstance(o, Accepted)} == {
         (first.job.id, 1)
     }
-    assert len(busy_service.queue) == 1
+    assert len(await busy_service.waiting_ids()) == 1

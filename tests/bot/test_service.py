@@ -138,7 +138,7 @@ async def test_a_waiting_job_is_cancelled_by_its_owner_only(make_service):
     assert await service.cancel(origin("alice")) == messages.cancelled(waiting.job.id)
     await log.wait_for(waiting.job.id, JobCancelled)
     assert (await service.job(waiting.job.id)).status == "cancelled"
-    assert service.queue.position(waiting.job.id) is None
+    assert await service.position(waiting.job.id) is None
     assert generators.cancelled == []  # the generators never heard of it
 
 

@@ -109,6 +109,39 @@ def test_requeue_after_a_clean_shutdown_counts_no_attempt(database: Database, us
     assert database.jobs.requeue(job.id, count_attempt=False).attempts == 0
 
 
+def test_a_job_started_on_a_worker_names_it_until_it_goes_back_in_line(
+    database: Database, user_id: int
+) -> None:
+    job = new_job(database, user_id)
+    assert database.jobs.mark_running(job.id, worker="gpu-a").worker == "gpu-a"
+    assert database.jobs.get(job.id).worker == "gpu-a"
+    assert database.jobs.requeue(job.id, count_attempt=False).worker is None
+
+
+def test_a_run_lost_on_one_worker_starts_again_on_another_and_counts_an_attempt(
+    database: Database, user_id: int
+) -> None:
+    job = new_job(database, user_id)
+    database.jobs.mark_running(job.id, worker="gpu-a")
+    again = database.jobs.mark_running(job.id, worker="gpu-b", lost_run=True)
+    assert (again.status, again.worker, again.attempts) == ("running", "gpu-b", 1)
+    with pytest.raises(InvalidTransition):
+        database.jobs.mark_running(job.id, worker="gpu-c")  # without a lost run: a mistake
+
+
+def test_queue_positions_count_the_older_queued_jobs(
+    database: Database, user_id: int, clock: ManualClock
+) -> None:
+    jobs = []
+    for minute in range(3):
+        clock.set(START + timedelta(minutes=minute))
+        jobs.append(new_job(database, user_id))
+    database.jobs.mark_running(jobs[0].id)
+    assert [database.jobs.queue_position(job.id) for job in jobs] == [None, 1, 2]
+    assert database.jobs.count_in_state("queued") == 2
+    assert database.jobs.queue_position("no-such-job") is None
+
+
 def _put_in(database: Database, job_id: str, status: JobStatus) -> None:
     database.jobs.mark_running(job_id)
     if status == "done":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
 
+from bot.generators import WorkerStatus
 from bot.web.access import LANGUAGE_COOKIE
 from bot.web.pages import DEFAULT_NEGATIVE, EXAMPLES
 from generator.styles import STYLE_PRESETS
@@ -91,6 +93,23 @@ def test_the_dashboard_shows_the_generator_and_its_models(
     assert re.search(r'data-state="(ready|busy)"', page)
     assert "<code>smoke</code>" in page
     assert "ภาพสวย" in page  # approval by style
+
+
+def test_the_dashboard_lists_the_gpu_workers_with_their_state_and_heartbeat(
+    client: FlaskClient, running_core: RunningCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generators = running_core.service.generators
+    status = generators.status()
+    gpu = WorkerStatus("gpu-a", "silent", "cuda:0", {"vqgan": "taming"}, 1_800_000_000.0, 5)
+    monkeypatch.setattr(generators, "status", lambda: dataclasses.replace(status, workers=(gpu,)))
+    page = html(client, "/dashboard?lang=en")
+    row = re.search(r'<tr data-worker="gpu-a">(.*?)</tr>', page).group(1)
+    assert 'data-state="silent"' in row
+    assert "not heard from" in row
+    assert "cuda:0" in row
+    assert "<code>taming</code>" in row
+    assert "2027-01-15T08:00:00+00:00" in row
+    assert row.endswith("<td>5</td>")
 
 
 @pytest.mark.parametrize("path", ["/", "/gallery", "/jobs/{id}"])
