@@ -100,7 +100,11 @@ class Drawer:
         self.generators.cancel(job_id)
 
     async def stop(self, grace_seconds: float) -> None:
-        await self.generators.stop(grace_seconds)
+        """Let the batch finish within the grace period; what is left ends `draw` unfinished."""
+        left = await self.generators.stop(grace_seconds)
+        if left and self._unsettled:
+            self._died = GeneratorDied(left, None)
+            self._settled.set()
 
     @property
     def device(self) -> str:
