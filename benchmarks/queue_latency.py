@@ -8,7 +8,8 @@ its own generator process, so that a shared machine's changing load weighs on bo
 arrival rate is set from one job's measured pace, so that each generator is busy about `--load`
 of the time.
 
-    python benchmarks/queue_latency.py [--quick] [--jobs 60] [--load 0.7] [--seed 7] [--device cuda]
+    python benchmarks/queue_latency.py [--quick] [--jobs 60] [--load 0.7] [--seed 7]
+        [--device cuda] [--batched-kernels]
 
 It prints p50/p95 seconds from submission to picture and pictures per minute for each mode, and
 last `continuous/static: p95 R, pictures/min T` (the ratios).
@@ -177,7 +178,10 @@ async def measure(args: argparse.Namespace) -> None:
         root = Path(temporary)
         weights = ensure_smoke_models(root / "weights").root.parent
         settings = GeneratorSettings(
-            THAIDRAW_MODELS="smoke", THAIDRAW_WEIGHTS_DIR=weights, THAIDRAW_DEVICE=args.device
+            THAIDRAW_MODELS="smoke",
+            THAIDRAW_WEIGHTS_DIR=weights,
+            THAIDRAW_DEVICE=args.device,
+            THAIDRAW_BATCHED_KERNELS=args.batched_kernels or None,
         )
         sizes = [64, 80] if args.two_sizes else [64]
         (root / "pace").mkdir()
@@ -213,6 +217,12 @@ def main() -> None:
     parser.add_argument("--one-size", dest="two_sizes", action="store_false")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument(
+        "--batched-kernels",
+        action="store_true",
+        help="jobs share kernel calls on the CPU too: with the tiny smoke models a step of a few "
+        "jobs then costs about one, as on a GPU",
+    )
     args = parser.parse_args()
     args.jobs = args.jobs or (20 if args.quick else 60)
     args.step_scale = args.step_scale or (0.03 if args.quick else 0.1)

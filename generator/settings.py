@@ -36,6 +36,9 @@ class GeneratorSettings(BaseSettings):
     precision: PrecisionSetting = Field("auto", validation_alias="THAIDRAW_PRECISION")
     # CUDA: deterministic kernels where PyTorch has them, fp32 (the CPU is always deterministic)
     deterministic: bool = Field(False, validation_alias="THAIDRAW_DETERMINISTIC")
+    # Jobs of a batch share each kernel call. Unset: on CUDA only; the CPU computes each job on
+    # its own, so that its pixels never depend on its batch mates (Engine.batch_invariant).
+    batched_kernels: bool | None = Field(None, validation_alias="THAIDRAW_BATCHED_KERNELS")
     max_steps: int = Field(500, ge=1, le=10_000, validation_alias="THAIDRAW_MAX_STEPS")
     max_size: int = Field(512, ge=64, le=2048, validation_alias="THAIDRAW_MAX_SIZE")
     max_prompt_chars: int = Field(300, ge=10, le=5000, validation_alias="THAIDRAW_MAX_PROMPT_CHARS")

@@ -151,6 +151,7 @@ def _load(config: GeneratorConfig, inbox: _Inbox) -> tuple[Engine, torch.device]
         progress_every=1,
         precision=precision,
         deterministic=settings.deterministic,
+        batch_invariant=None if settings.batched_kernels is None else not settings.batched_kernels,
     )
     log.info(
         "drawing on %s in %s%s",

@@ -53,3 +53,14 @@ def test_an_unknown_precision_is_one_line_naming_the_variable(
     monkeypatch.setenv("THAIDRAW_PRECISION", "fp16")
     with pytest.raises(SettingsError, match=r"^configuration error: THAIDRAW_PRECISION: .*'fp16'"):
         load_settings(GeneratorSettings, _env_file=None)
+
+
+@pytest.mark.parametrize(("value", "batched"), [(None, None), ("true", True), ("false", False)])
+def test_batched_kernels_are_left_to_the_device_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str | None, batched: bool | None
+) -> None:
+    monkeypatch.delenv("THAIDRAW_BATCHED_KERNELS", raising=False)
+    if value is not None:
+        monkeypatch.setenv("THAIDRAW_BATCHED_KERNELS", value)
+    settings = load_settings(GeneratorSettings, _env_file=tmp_path / "none.env")
+    assert settings.batched_kernels is batched
