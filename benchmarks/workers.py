@@ -26,8 +26,8 @@ import uuid
 from pathlib import Path
 
 from pydantic import SecretStr
+from service_overhead import Finished  # run as a script, benchmarks/ is on sys.path
 
-from bot.events import JobDone, JobEvent
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.generators.nats import NatsConfig, NatsGenerators
 from bot.generators.nats_wire import NatsNames, connect
@@ -38,20 +38,6 @@ from generator.request import DrawRequest, WeightedPrompt
 from generator.settings import GeneratorSettings
 from generator.weights.smoke import ensure_smoke_models
 from storage.database import Database
-
-
-class Finished:
-    """Each job's JobDone, as a future."""
-
-    def __init__(self) -> None:
-        self.done: dict[str, asyncio.Future[JobDone]] = {}
-
-    def future(self, job_id: str) -> asyncio.Future[JobDone]:
-        return self.done.setdefault(job_id, asyncio.get_running_loop().create_future())
-
-    async def __call__(self, event: JobEvent) -> None:
-        if isinstance(event, JobDone):
-            self.future(event.job.id).set_result(event)
 
 
 def request(steps: int, seed: int) -> DrawRequest:
