@@ -181,7 +181,8 @@ async def test_moderators_see_clear_and_cancel_only_their_servers_jobs(bot):
     moderator = Person(snowflake(), "mod", permissions=MODERATOR_PERMISSIONS)
     running = await bot.draw(ALICE, place, prompt="ช้าง --size 64 --steps 400")
     await bot.log.wait_for(running, JobStarted)
-    waiting = [await bot.draw(BOB, place, prompt=f"แมว {n} --size 64 --steps 2") for n in range(2)]
+    # Another size than the running job's, so they wait rather than join its batch.
+    waiting = [await bot.draw(BOB, place, prompt=f"แมว {n} --size 80 --steps 2") for n in range(2)]
     elsewhere = await bot.draw(
         ARTIST, Place(RESTRICTED_GUILD, ALLOWED_CHANNEL), prompt="นก --size 64 --steps 2"
     )
