@@ -363,7 +363,7 @@ async def test_with_continuous_batching_off_a_job_waits_for_the_whole_batch(make
     later = await submit(service, who="b")
     await asyncio.sleep(0.05)
     assert generators.batches == [[GeneratorJob(first.job.id, first.job.request)]]
-    assert service.queue.position(later.job.id) == 1
+    assert await service.position(later.job.id) == 1
     generators.finish(first.job.id)
     assert ids(await generators.next_batch()) == [later.job.id]
 
@@ -395,7 +395,7 @@ async def test_an_old_job_of_another_size_stops_the_running_size_from_taking_mor
     assert generators.running == [running.job.id]  # `late` did not join
     generators.finish(running.job.id)
     assert ids(await generators.next_batch()) == [big.job.id]
-    assert service.queue.position(late.job.id) == 1
+    assert await service.position(late.job.id) == 1
 
 
 async def test_places_follow_what_the_generators_measured_per_size(make_service):
@@ -405,7 +405,7 @@ async def test_places_follow_what_the_generators_measured_per_size(make_service)
     first = ids(await generators.next_batch())
     more = [] if len(first) == 2 else ids(await generators.next_batch())
     assert len(first + more) == 2
-    assert service.queue.position(accepted[2].job.id) == 1
+    assert await service.position(accepted[2].job.id) == 1
 
 
 async def test_jobs_in_flight_when_the_generator_dies_are_each_retried_once_then_failed(

@@ -42,7 +42,8 @@ async def test_health_lists_each_worker_by_its_state_without_devices_or_versions
 
 async def test_without_a_ready_worker_health_says_so(make_service):
     service, _, fake = await make_service()
-    fake.state = GeneratorState.STOPPED
+    fake.load_error = "no worker has models"  # so that no start in between makes it ready
+    fake.state = GeneratorState.LOAD_FAILED
     fake.workers = (worker("gpu-a", "silent"),)
     health = await asyncio.to_thread(check_health, service, LoopBridge(asyncio.get_running_loop()))
     assert health.reasons == ["no GPU worker is ready"]
