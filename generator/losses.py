@@ -49,7 +49,10 @@ def quantise(latents: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
         - 2 * vectors @ codebook.T
     )
     snapped = codebook[distances.argmin(dim=-1)]
-    return _StraightThrough.apply(snapped, vectors).movedim(-1, 1)
+    # Contiguous: moved back, the codes would have channels-last strides, which the decoder's
+    # convolutions then keep throughout, and on the CPU its group norms' backward is far slower
+    # in that layout.
+    return _StraightThrough.apply(snapped, vectors).movedim(-1, 1).contiguous()
 
 
 def spherical_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -31,6 +31,14 @@ def test_quantise_snaps_to_the_nearest_code_and_passes_gradients_straight_throug
     assert torch.equal(latents.grad, torch.ones_like(latents))
 
 
+def test_quantised_codes_come_back_channels_first_contiguous():
+    """Channels-last strides would follow the codes through the whole decoder (slow on CPUs)."""
+    latents = torch.randn(2, 4, 3, 5)
+    snapped = quantise(latents, torch.randn(7, 4))
+    assert snapped.shape == latents.shape
+    assert snapped.is_contiguous()
+
+
 def test_clamp_with_grad_lets_gradients_lead_back_into_range_only():
     values = torch.tensor([-0.5, 0.5, 1.5], requires_grad=True)
     clamped = clamp_with_grad(values, 0.0, 1.0)

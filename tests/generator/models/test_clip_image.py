@@ -9,7 +9,7 @@ from safetensors.torch import load_file, save_file
 from transformers import CLIPModel
 
 from generator.interfaces import ImageEncoder
-from generator.models.clip_image import CLIP_MEAN, CLIP_STD, CLIPImageTower
+from generator.models.clip_image import CLIP_MEAN, CLIP_STD, CLIPImageTower, PatchEmbedding
 from generator.models.state_dicts import StateDictMismatch
 from generator.weights.layout import WeightsLayout
 
@@ -37,6 +37,38 @@ def test_image_embeddings_equal_clips_own_image_features(smoke_layout: WeightsLa
         features = reference.get_image_features(pixel_values=normalised)
         expected = getattr(features, "pooler_output", features)
         torch.testing.assert_close(tower.encode_images(images), expected)
+
+
+@pytest.mark.parametrize("attention", ["eager", "sdpa"])
+def test_both_attention_kernels_give_clips_embeddings(
+    smoke_layout: WeightsLayout, attention: str
+) -> None:
+    tower = CLIPImageTower.from_folder(smoke_layout.clip_dir).eval()
+    images = torch.rand(2, 3, 224, 224)
+    with torch.no_grad():
+        automatic = tower.encode_images(images)
+        tower.attention = attention
+        torch.testing.assert_close(tower.encode_images(images), automatic)
+    assert tower.model.config._attn_implementation == attention
+
+
+def test_on_the_cpu_the_tower_attends_with_plain_matmuls(smoke_layout: WeightsLayout) -> None:
+    """ViT-B/32's 50 tokens are too few for the fused kernel's backward to pay on a CPU."""
+    tower = CLIPImageTower.from_folder(smoke_layout.clip_dir)
+    tower.encode_images(torch.rand(1, 3, 224, 224))
+    assert tower.attention == "auto"
+    assert tower.model.config._attn_implementation == "eager"
+
+
+def test_the_patch_matmul_computes_the_patch_convolution() -> None:
+    patches = PatchEmbedding(3, 16, kernel_size=8, stride=8, bias=False)
+    convolution = torch.nn.Conv2d(3, 16, kernel_size=8, stride=8, bias=False)
+    convolution.weight = patches.weight
+    images = torch.rand(2, 3, 32, 32, requires_grad=True)
+    torch.testing.assert_close(patches(images), convolution(images))
+    (gradient,) = torch.autograd.grad(patches(images).square().sum(), images)
+    (expected,) = torch.autograd.grad(convolution(images).square().sum(), images)
+    torch.testing.assert_close(gradient, expected)
 
 
 def test_the_tower_describes_its_input_and_space(smoke_layout: WeightsLayout) -> None:
