@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from bot.logging_setup import configure_logging, secret_values
 from bot.nats_settings import NatsSettings
 from bot.startup_checks import refuse_start
+from generator.cli import deterministic_option, precision_option
 from generator.settings import GeneratorSettings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -55,12 +56,16 @@ class WorkerSettings(GeneratorSettings, NatsSettings):
     "--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Default: THAIDRAW_DEVICE."
 )
 @click.option("--batch-size", type=click.IntRange(1, 64), help="Default: THAIDRAW_BATCH_SIZE (4).")
+@precision_option
+@deterministic_option
 def worker(
     name: str | None,
     nats_url: str | None,
     models: str | None,
     device: str | None,
     batch_size: int | None,
+    precision: str | None,
+    deterministic: bool | None,
 ) -> None:
     """Draw the bot's jobs on this GPU until SIGTERM or Ctrl-C."""
     overrides = {
@@ -69,6 +74,8 @@ def worker(
         "models": models,
         "device": device,
         "batch_size": batch_size,
+        "precision": precision,
+        "deterministic": deterministic,
     }
     log_format = os.environ.get("THAIDRAW_LOG_FORMAT", "text")
     try:
