@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from bot import messages
+from bot.dispatcher import MAX_ATTEMPTS
 from bot.event_hub import EventHub
 from bot.events import JobFailed
 from bot.generators import GeneratorState, GeneratorStatus
@@ -122,3 +123,21 @@ async def test_a_running_job_still_in_line_is_left_to_the_server(tmp_path):
     dispatcher._heard[job.id] = time.time() - LOST_AFTER_REDELIVERIES * REDELIVERY_SECONDS - 1
     await dispatcher.sweep()
     assert database.jobs.get(job.id).status == "running"
+
+
+async def test_a_running_job_in_line_silent_past_every_delivery_is_withdrawn_and_failed(tmp_path):
+    """The server gave it up while nobody heard its advisory (no worker pulled, or the bot was
+    away): after all its deliveries' time, the sweep takes it out of line and tells its user."""
+    dispatcher, line, database, events = await started(tmp_path)
+    job = new_job(database, user(database))
+    await line.on_news(JobTaken(job.id, "gpu-a", 2))
+    line.line.add(job.id)
+    lost_after = LOST_AFTER_REDELIVERIES * REDELIVERY_SECONDS
+    dispatcher._heard[job.id] = time.time() - (MAX_ATTEMPTS + 1) * lost_after - 1
+    await dispatcher.sweep()
+    assert database.jobs.get(job.id).status == "failed"
+    assert job.id not in line.line
+    await asyncio.sleep(0.1)
+    assert [event.reason for event in events if isinstance(event, JobFailed)] == [
+        messages.GENERATOR_CRASHED
+    ]

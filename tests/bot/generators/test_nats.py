@@ -192,13 +192,18 @@ async def test_a_job_whose_worker_is_killed_twice_fails_with_its_message(
     nats_settings,
     weights_dir,
     worker_processes,
+    workers,
 ):
     job_id = await front_end.submit(steps=LONG)
-    for name in ("first", "second"):
-        worker = WorkerProcess(name, nats_settings, weights_dir)
-        worker_processes.append(worker)
-        await eventually(lambda name=name: _worker_of(front_end, job_id) == name)
-        worker.kill()
+    # Both start at once (their models load side by side); the job goes to one, then the other.
+    doomed = {name: WorkerProcess(name, nats_settings, weights_dir) for name in ("a", "b")}
+    worker_processes.extend(doomed.values())
+    for _ in range(len(doomed)):
+        await eventually(lambda: _worker_of(front_end, job_id) in doomed)
+        doomed.pop(_worker_of(front_end, job_id)).kill()
+    # A worker still pulling makes the server give the job up and say so (the sweep would too,
+    # much later, with no worker left: tests/bot/test_remote_dispatcher.py).
+    workers("bystander")
     failed = await front_end.log.wait_for(job_id, JobFailed)
     assert failed.reason == messages.GENERATOR_CRASHED
     job = await front_end.job(job_id)
