@@ -52,6 +52,9 @@ class Dispatcher:
         self.queue = queue
         self.hub = hub
         self.running: dict[str, JobRecord] = {}
+        # Taken from the line and being marked running: counted as running meanwhile, so that a
+        # job is never out of both counts.
+        self._starting: set[str] = set()
         # How long a job takes from joining to its picture (the last one seen): a job of another
         # size that waited longer than this stops the running size from taking more jobs.
         self.job_seconds: float | None = None
@@ -79,6 +82,10 @@ class Dispatcher:
 
     async def waiting(self) -> int:
         return len(self.queue)
+
+    def running_count(self) -> int:
+        """Jobs the generators hold, or are being handed."""
+        return len(self.running) + len(self._starting)
 
     async def waiting_ids(self) -> list[str]:
         return self.queue.job_ids()
@@ -129,11 +136,16 @@ class Dispatcher:
         if not taken:
             return
         started = []
-        for pending in taken:
-            job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
-            self.running[job.id] = job
-            started.append(job)
-            self.hub.publish(JobStarted(job))
+        self._starting.update(pending.job_id for pending in taken)
+        try:
+            for pending in taken:
+                job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
+                self.running[job.id] = job
+                self._starting.discard(job.id)
+                started.append(job)
+                self.hub.publish(JobStarted(job))
+        finally:
+            self._starting.difference_update(pending.job_id for pending in taken)
         try:
             self.generators.submit([GeneratorJob(job.id, job.request) for job in started])
         except GeneratorDied as died:

@@ -83,6 +83,10 @@ class RemoteDispatcher:
     async def waiting(self) -> int:
         return await asyncio.to_thread(self.database.jobs.count_in_state, "queued")
 
+    def running_count(self) -> int:
+        """Jobs a worker has taken."""
+        return len(self.running)
+
     async def waiting_ids(self) -> list[str]:
         jobs = await asyncio.to_thread(self.database.jobs.in_states, ("queued",))
         return [job.id for job in jobs]

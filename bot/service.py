@@ -228,7 +228,7 @@ class DrawService:
         user = await self._user(origin)
         jobs = await asyncio.to_thread(self.database.jobs.active_of_user, user.id)
         positions = [(job.id, await self._dispatcher.position(job.id)) for job in jobs]
-        running = len(self._dispatcher.running)
+        running = self._dispatcher.running_count()
         return messages.queue_summary(await self._dispatcher.waiting(), running, positions)
 
     async def redraw(
@@ -354,7 +354,7 @@ class DrawService:
 
     async def queue_now(self) -> QueueNow:
         return QueueNow(
-            waiting=await self._dispatcher.waiting(), running=len(self._dispatcher.running)
+            waiting=await self._dispatcher.waiting(), running=self._dispatcher.running_count()
         )
 
     # --- helpers -----------------------------------------------------------------------------

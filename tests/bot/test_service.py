@@ -7,12 +7,13 @@ waits for a drawing. tests/bot/generators/test_local.py runs the same service on
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from bot import messages
 from bot.events import JobCancelled, JobDone, JobFailed, JobProgressed, JobQueued, JobStarted
 from bot.generators import GeneratorState
 from bot.generators.wire import GeneratorJob
-from bot.service import Accepted, Refused
+from bot.service import Accepted, QueueNow, Refused
 from generator.pictures import read_recipe
 from storage.database import Database
 from tests.bot.conftest import draw_request, origin
@@ -77,6 +78,26 @@ async def test_a_failure_reaches_the_user_as_the_thai_sentence_for_its_reason(ma
 
 
 # --- admission ---------------------------------------------------------------------------------
+
+
+async def test_a_job_being_handed_to_the_generator_is_counted_as_running(make_service):
+    """Between leaving the line and its row saying `running`, a job is in neither count no more."""
+    service, _, generators = await make_service()
+    marking, release = threading.Event(), threading.Event()
+    mark_running = service.database.jobs.mark_running
+
+    def slow_mark_running(*args, **kwargs):
+        marking.set()
+        release.wait(timeout=10)
+        return mark_running(*args, **kwargs)
+
+    service.database.jobs.mark_running = slow_mark_running
+    accepted = await submit(service)
+    await asyncio.to_thread(marking.wait, 10)
+    assert await service.queue_now() == QueueNow(waiting=0, running=1)
+    release.set()
+    assert ids(await generators.next_batch()) == [accepted.job.id]
+    assert await service.queue_now() == QueueNow(waiting=0, running=1)
 
 
 async def test_positions_count_the_jobs_ahead_in_line(make_service):
