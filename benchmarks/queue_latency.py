@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.events import JobDone, JobEvent, JobFailed
+from service_overhead import Finished  # run as a script, benchmarks/ is on sys.path
+
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.service import Accepted, DrawService, Origin, ServiceLimits
 from generator.request import DrawRequest, WeightedPrompt
@@ -55,22 +56,6 @@ class ModeResult:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-class Finished:
-    """When each job's picture (or failure) arrived."""
-
-    def __init__(self) -> None:
-        self.done: dict[str, asyncio.Future[float]] = {}
-
-    def future(self, job_id: str) -> asyncio.Future[float]:
-        return self.done.setdefault(job_id, asyncio.get_running_loop().create_future())
-
-    async def __call__(self, event: JobEvent) -> None:
-        if isinstance(event, JobFailed):
-            self.future(event.job.id).set_exception(RuntimeError(event.reason))
-        elif isinstance(event, JobDone):
-            self.future(event.job.id).set_result(time.perf_counter())
 
 
 def arrivals(count: int, rate: float, sizes: list[int], step_scale: float, seed: int) -> list:
@@ -139,7 +124,9 @@ async def run_stream(
         await asyncio.sleep(max(0.0, start + arrival.at - time.perf_counter()))
         request = draw_request(arrival.size, arrival.steps, index + 1)
         submitted[await submit(service, request, arrival.person)] = time.perf_counter()
-    done = {job_id: await finished.future(job_id) for job_id in submitted}
+    for job_id in submitted:
+        await finished.future(job_id)
+    done = {job_id: finished.at[job_id] for job_id in submitted}
     elapsed = max(done.values()) - start
     latencies = [done[job_id] - submitted[job_id] for job_id in submitted]
     return ModeResult(latencies, len(stream) / elapsed * 60)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bot.commands import ParseContext, parse_message
-from bot.events import JobDone, JobEvent
+from bot.events import JobDone, JobEvent, JobFailed
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.service import Accepted, DrawService, Origin, ServiceLimits
 from generator.settings import GeneratorSettings
@@ -31,16 +31,21 @@ COMMAND = "/วาด คฤหาสน์ แฮรี่พอตเตอร
 
 
 class Finished:
-    """Signals each job's JobDone."""
+    """Signals each job's JobDone (a JobFailed raises), and when it came."""
 
     def __init__(self) -> None:
         self.done: dict[str, asyncio.Future[JobDone]] = {}
+        self.at: dict[str, float] = {}  # perf_counter when the job's outcome arrived
 
     def future(self, job_id: str) -> asyncio.Future[JobDone]:
         return self.done.setdefault(job_id, asyncio.get_running_loop().create_future())
 
     async def __call__(self, event: JobEvent) -> None:
-        if isinstance(event, JobDone):
+        if isinstance(event, JobDone | JobFailed):
+            self.at[event.job.id] = time.perf_counter()
+        if isinstance(event, JobFailed):
+            self.future(event.job.id).set_exception(RuntimeError(event.reason))
+        elif isinstance(event, JobDone):
             self.future(event.job.id).set_result(event)
 
 
