@@ -88,3 +88,54 @@ def test_original_and_sharp_cutouts_differ_and_each_repeats_from_the_same_state(
     assert torch.equal(original, cut("original"))
     assert torch.equal(sharp, cut("sharp"))
     assert not torch.allclose(original, sharp, atol=1e-3)
+
+
+def cutouts_each_alone(
+    cutouts: Cutouts, pictures: torch.Tensor, cutn: list[int], seeds: list[int], augments: list[str]
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    pieces, states = [], []
+    for picture, count, seed, augment in zip(pictures, cutn, seeds, augments, strict=True):
+        state = [torch.Generator().manual_seed(seed).get_state()]
+        pieces.append(cutouts(picture.unsqueeze(0), [count], state, [augment]))
+        states += state
+    return torch.cat(pieces), states
+
+
+def test_jobs_cut_together_get_the_cutouts_and_streams_they_get_alone():
+    cutouts = Cutouts(augmentation_sets(32))
+    pictures = torch.rand(5, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    # Seeds 13 and 14 draw different colour-jitter orders, so those two cannot share a call.
+    cutn, seeds = [2, 3, 1, 4, 2], [11, 12, 13, 14, 15]
+    augments = ["original", "original", "sharp", "sharp", "original"]
+    alone, streams_alone = cutouts_each_alone(cutouts, pictures, cutn, seeds, augments)
+    states = [torch.Generator().manual_seed(seed).get_state() for seed in seeds]
+    together = cutouts(pictures, cutn, states, augments)
+    assert torch.equal(together, alone)
+    assert all(torch.equal(a, b) for a, b in zip(states, streams_alone, strict=True))
+
+
+def test_the_gradient_reaches_each_picture_as_when_cut_alone():
+    cutouts = Cutouts(augmentation_sets(32))
+    pictures = torch.rand(3, 3, 64, 64, generator=torch.Generator().manual_seed(1))
+
+    def gradient(together: bool) -> torch.Tensor:
+        leaf = pictures.clone().requires_grad_(True)
+        if together:
+            states = [torch.Generator().manual_seed(s).get_state() for s in (1, 2, 3)]
+            out = cutouts(leaf, [2, 2, 2], states, ["original"] * 3)
+        else:
+            out, _ = cutouts_each_alone(cutouts, leaf, [2, 2, 2], [1, 2, 3], ["original"] * 3)
+        (out * torch.linspace(0, 1, out.numel()).view_as(out)).sum().backward()
+        return leaf.grad
+
+    assert torch.allclose(gradient(together=True), gradient(together=False), atol=1e-6)
+
+
+def test_the_jobs_of_one_set_share_one_augmentation_call():
+    sets = augmentation_sets(32)
+    calls = []
+    sets["original"].register_forward_hook(lambda module, args, output: calls.append(len(output)))
+    cutouts = Cutouts(sets)
+    states = [torch.Generator().manual_seed(s).get_state() for s in (1, 2, 3, 4)]
+    cutouts(torch.rand(4, 3, 64, 64), [2, 3, 2, 1], states, ["original"] * 4)
+    assert calls == [8]
