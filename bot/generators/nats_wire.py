@@ -110,28 +110,40 @@ async def connect(settings: NatsSettings, name: str) -> Client:
 
 
 async def check_reachable(settings: NatsSettings) -> str | None:
-    """Why the server cannot be reached now (one line, no password), or None when it can."""
-    errors: list[Exception] = []
+    """Why the server cannot be reached now (one line, no password), or None when it can.
+
+    nats-py keeps trying a first connection however it is told, so the probe ends at the first
+    error it reports (a refused connection answers at once) or after PROBE_SECONDS.
+    """
+    first_error: asyncio.Future[Exception] = asyncio.get_running_loop().create_future()
 
     async def remember(error: Exception) -> None:
-        errors.append(error)
+        if not first_error.done():
+            first_error.set_result(error)
 
     address = urlsplit(_url(settings))
     where = f"{address.scheme}://{address.hostname}:{address.port or 4222}"
-    try:
-        # nats-py keeps trying a first connection however it is told: the probe has a deadline.
-        probe = await asyncio.wait_for(
-            nats.connect(
-                _url(settings), **_security(settings), allow_reconnect=False, error_cb=remember
-            ),
-            PROBE_SECONDS,
-        )
-    except (OSError, TimeoutError, nats.errors.Error) as error:
-        reason = errors[-1] if errors else error
-        detail = f"{type(reason).__name__}: {reason}".rstrip(": ")
-        return f"cannot reach the NATS server at {where} (THAIDRAW_NATS_URL): {detail}"
-    await probe.close()
-    return None
+    probe = nats.connect(
+        _url(settings), **_security(settings), allow_reconnect=False, error_cb=remember
+    )
+    connecting = asyncio.ensure_future(probe)
+    done, _ = await asyncio.wait(
+        {connecting, first_error}, timeout=PROBE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+    )
+    if connecting in done and connecting.exception() is None:
+        await connecting.result().close()
+        return None
+    connecting.cancel()
+    await asyncio.gather(connecting, return_exceptions=True)
+    reason: BaseException | None
+    if first_error.done():
+        reason = first_error.result()
+    elif connecting in done:
+        reason = connecting.exception()
+    else:
+        reason = TimeoutError(f"no answer in {PROBE_SECONDS:g} s")
+    detail = f"{type(reason).__name__}: {reason}".rstrip(": ")
+    return f"cannot reach the NATS server at {where} (THAIDRAW_NATS_URL): {detail}"
 
 
 def _url(settings: NatsSettings) -> str:

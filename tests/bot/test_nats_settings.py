@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from pydantic import SecretStr
 
-from bot.generators import GeneratorUnavailable
+from bot.generators import GeneratorUnavailable, nats_wire
 from bot.generators.local import LocalGenerators
 from bot.generators.nats import NatsConfig, NatsGenerators
 from bot.generators.nats_wire import check_reachable
@@ -58,6 +61,30 @@ async def test_an_unreachable_nats_server_is_said_in_one_line_without_the_passwo
     assert problem.startswith("cannot reach the NATS server at nats://127.0.0.1:1")
     assert "hunter2" not in problem
     assert "\n" not in problem
+
+
+async def test_a_refused_connection_is_said_at_once_not_after_the_probes_deadline():
+    started = time.monotonic()
+    problem = await check_reachable(
+        NatsSettings(nats_url=SecretStr("nats://127.0.0.1:1"), _env_file=None)
+    )
+    assert problem is not None
+    assert "ConnectionRefusedError" in problem
+    assert time.monotonic() - started < nats_wire.PROBE_SECONDS / 2
+
+
+async def test_a_server_that_never_answers_is_said_after_the_probes_deadline(monkeypatch):
+    monkeypatch.setattr(nats_wire, "PROBE_SECONDS", 0.3)
+    silent = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    async with silent:
+        problem = await check_reachable(
+            NatsSettings(nats_url=SecretStr(f"nats://127.0.0.1:{port}"), _env_file=None)
+        )
+    assert problem == (
+        f"cannot reach the NATS server at nats://127.0.0.1:{port} (THAIDRAW_NATS_URL): "
+        "TimeoutError: no answer in 0.3 s"
+    )
 
 
 async def test_a_bot_whose_nats_server_is_away_does_not_start(tmp_path):
