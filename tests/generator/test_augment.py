@@ -139,3 +139,17 @@ def test_the_jobs_of_one_set_share_one_augmentation_call():
     states = [torch.Generator().manual_seed(s).get_state() for s in (1, 2, 3, 4)]
     cutouts(torch.rand(4, 3, 64, 64), [2, 3, 2, 1], states, ["original"] * 4)
     assert calls == [8]
+
+
+def test_sharp_jobs_that_drew_one_jitter_order_share_a_call_and_keep_their_cutouts():
+    sets = augmentation_sets(32)
+    calls = []
+    sets["sharp"].register_forward_hook(lambda module, args, output: calls.append(len(output)))
+    cutouts = Cutouts(sets)
+    pictures = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(2))
+    seeds = [1, 9]  # with 3 cutouts each, both draw the order [0, 2, 3, 1]
+    alone, _ = cutouts_each_alone(cutouts, pictures, [3, 3], seeds, ["sharp", "sharp"])
+    calls.clear()
+    states = [torch.Generator().manual_seed(seed).get_state() for seed in seeds]
+    assert torch.equal(cutouts(pictures, [3, 3], states, ["sharp", "sharp"]), alone)
+    assert calls == [6]
