@@ -30,6 +30,11 @@ NATS_URL_VARIABLE = "THAIDRAW_TEST_NATS_URL"
 ACK_WAIT_SECONDS = 2.0
 ROOT = Path(__file__).resolve().parents[2]
 
+# Tests run several generator processes at once on a machine of two cores: with a thread each
+# their steps take turns, while torch's default (a thread per core each) made them fight, and a
+# 10-step job took from 1 to 30 s.
+ONE_THREAD = {"OMP_NUM_THREADS": "1"}
+
 
 def nats_url_or_skip() -> str:
     url = os.environ.get(NATS_URL_VARIABLE)
@@ -125,6 +130,7 @@ class WorkerProcess:
             "THAIDRAW_WEIGHTS_DIR": str(weights_dir),
             "THAIDRAW_PROGRESS_EVERY": "1",
             "THAIDRAW_WORKER_GRACE_SECONDS": str(grace_seconds),
+            **ONE_THREAD,
         }
         self.name = name
         self.process = subprocess.Popen(

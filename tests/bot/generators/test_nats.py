@@ -21,7 +21,7 @@ from bot.service import Accepted, DrawService, ServiceLimits
 from generator.pictures import read_recipe
 from storage.database import Database
 from tests.bot.conftest import EventLog, draw_request, origin
-from tests.bot.nats_workers import InProcessWorker, WorkerProcess
+from tests.bot.nats_workers import ONE_THREAD, InProcessWorker, WorkerProcess
 
 pytestmark = pytest.mark.nats
 
@@ -94,7 +94,10 @@ async def workers(
     tmp_path,
     nats_settings,
     smoke_settings,
+    monkeypatch,
 ) -> AsyncIterator[Callable[..., InProcessWorker]]:
+    for variable, value in ONE_THREAD.items():
+        monkeypatch.setenv(variable, value)  # their generator processes inherit it
     started: list[InProcessWorker] = []
 
     def start(name: str, **options) -> InProcessWorker:
