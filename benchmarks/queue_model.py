@@ -9,11 +9,10 @@ and size mixes allow the target (p95 at most 0.8× static) before renting a GPU 
 
 `--step-ms A,B` is one step's cost with 1 and with 4 jobs (measured: `queue_latency.py` prints
 neither, the README has both for the CPU); steps in between are on the line through them.
-The model serves the line first come, first served (the real line is round-robin over people,
-which reorders jobs but not the work), batches up to 4 jobs of one size, and in continuous mode
-admits jobs of the running size between steps until a job of the other size has waited longer
-than the last job took (the dispatcher's rule). A job costs `--overhead-ms` to join and to
-leave, during which the generator does nothing else.
+The model runs the real line (`JobQueue`: round-robin over people, the dispatcher's size rule and
+starvation bound) against a generator that batches up to 4 jobs of one size and, in continuous
+mode, admits jobs of the running size between steps (what `LocalGenerators.places` allows).
+A job costs `--overhead-ms` to join and to leave, during which the generator does nothing else.
 """
 
 from __future__ import annotations
@@ -23,7 +22,16 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from queue_latency import BATCH_SIZE, STEP_SHARES, Arrival, arrivals  # benchmarks/ on sys.path
+from queue_latency import (  # run as a script, benchmarks/ is on sys.path
+    BATCH_SIZE,
+    STEP_SHARES,
+    Arrival,
+    ModeResult,
+    arrivals,
+)
+
+from bot.generators import Size
+from bot.job_queue import JobQueue, PendingJob
 
 StepCost = Callable[[int], float]  # jobs in the step → seconds
 
@@ -31,27 +39,37 @@ StepCost = Callable[[int], float]  # jobs in the step → seconds
 @dataclass
 class _Running:
     arrival: Arrival
+    joined: float
     steps_left: int
 
 
-def p95_seconds(stream: list[Arrival], continuous: bool, step: StepCost, overhead: float) -> float:
-    """p95 of submission-to-picture seconds with one generator serving `stream`."""
-    now, waiting, running, latencies = 0.0, [], [], []
-    last_job_seconds: float | None = None
-    upcoming = iter(stream)
-    coming = next(upcoming, None)
-    while len(latencies) < len(stream):
-        while coming is not None and coming.at <= now:
-            waiting.append(coming)
-            coming = next(upcoming, None)
-        if not running or continuous:
-            for arrival in _take(waiting, running, now, last_job_seconds):
-                waiting.remove(arrival)
-                running.append(_Running(arrival, arrival.steps))
-                now += overhead
+def simulate(
+    stream: list[Arrival], continuous: bool, step: StepCost, overhead: float
+) -> ModeResult:
+    """Submission-to-picture seconds with one generator serving `stream` from the real line."""
+    line, running, latencies, done_at = JobQueue(), [], [], 0.0
+    job_seconds: float | None = None  # the dispatcher's starvation bound: the last job's run
+
+    def places(size: Size) -> int:  # what LocalGenerators.places answers
         if not running:
-            assert coming is not None
-            now = max(now, coming.at)
+            return BATCH_SIZE
+        if not continuous or size != (running[0].arrival.size,) * 2:
+            return 0
+        return BATCH_SIZE - len(running)
+
+    now, coming = 0.0, 0
+    while len(latencies) < len(stream):
+        while coming < len(stream) and stream[coming].at <= now:
+            arrival = stream[coming]
+            user = int(arrival.person.removeprefix("person"))
+            line.push(PendingJob(str(coming), user, (arrival.size,) * 2, queued_at=arrival.at))
+            coming += 1
+        for pending in line.take(places, starving_after=job_seconds, now=now):
+            now += overhead
+            arrival = stream[int(pending.job_id)]
+            running.append(_Running(arrival, now, arrival.steps))
+        if not running:
+            now = max(now, stream[coming].at)
             continue
         now += step(len(running))
         for job in list(running):
@@ -59,26 +77,10 @@ def p95_seconds(stream: list[Arrival], continuous: bool, step: StepCost, overhea
             if job.steps_left == 0:
                 now += overhead
                 running.remove(job)
-                last_job_seconds = now - job.arrival.at
-                latencies.append(last_job_seconds)
-    return statistics.quantiles(latencies, n=20, method="inclusive")[-1]
-
-
-def _take(
-    waiting: list[Arrival], running: list[_Running], now: float, starving_after: float | None
-) -> list[Arrival]:
-    """What `JobQueue.take` would hand over: the running size (or the first waiting one)."""
-    size = running[0].arrival.size if running else None
-    taken: list[Arrival] = []
-    for arrival in waiting:
-        size = size or arrival.size
-        if arrival.size == size:
-            if len(running) + len(taken) == BATCH_SIZE:
-                break
-            taken.append(arrival)
-        elif starving_after is not None and now - arrival.at > starving_after:
-            break
-    return taken
+                job_seconds = now - job.joined
+                latencies.append(now - job.arrival.at)
+                done_at = now
+    return ModeResult(latencies, len(stream) / done_at * 60)
 
 
 def main() -> None:
@@ -104,8 +106,8 @@ def main() -> None:
     ratios = []
     for seed in range(1, args.seeds + 1):
         stream = arrivals(args.jobs, rate, sizes, args.step_scale, seed)
-        static = p95_seconds(stream, False, step, overhead)
-        ratios.append(p95_seconds(stream, True, step, overhead) / static)
+        static = simulate(stream, False, step, overhead).percentile(0.95)
+        ratios.append(simulate(stream, True, step, overhead).percentile(0.95) / static)
     print(
         f"step {one * 1000:.0f} ms for 1 job, {four * 1000:.0f} ms for 4, sizes {sizes}, "
         f"load {args.load}: p95 continuous/static by seed "
