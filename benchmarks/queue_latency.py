@@ -4,8 +4,9 @@ A seeded Poisson stream of draw jobs (several people, one or two sizes, step cou
 what people ask for) goes through the whole service (real SQLite, the fair line, the real
 generator process with the smoke models), once with THAIDRAW_CONTINUOUS_BATCHING off (static:
 a batch runs to its end before the next starts) and once on, one after the other (on a shared
-machine, run it when nothing else does). The arrival rate is set from one job's measured time
-through the service, so that the generator is busy about `--load` of the time.
+machine, run it when nothing else does). The arrival rate is set from a job's time alone
+through the service (the median of five), so that the generator is busy about `--load` of the
+time.
 
     python benchmarks/queue_latency.py [--quick] [--jobs 300] [--load 0.7] [--seed 7]
         [--device cuda] [--batched-kernels]
@@ -102,15 +103,19 @@ async def submit(service: DrawService, request: DrawRequest, person: str) -> str
 
 
 async def seconds_per_job(
-    folder: Path, settings: GeneratorSettings, size: int, steps: int
+    folder: Path, settings: GeneratorSettings, size: int, steps: int, samples: int = 5
 ) -> float:
-    """One job's time alone, setting up and saving included (after a warm-up job)."""
+    """One job's time alone, setting up and saving included: the median of `samples` jobs
+    after a warm-up job (one job's time swung by half from run to run, and the load with it)."""
     service, database, finished = await started_service(folder, settings, continuous=False)
     try:
         await finished.future(await submit(service, draw_request(size, 3, 0), "warm-up"))
-        start = time.perf_counter()
-        await finished.future(await submit(service, draw_request(size, steps, 1), "pace"))
-        return time.perf_counter() - start
+        times = []
+        for seed in range(1, samples + 1):
+            start = time.perf_counter()
+            await finished.future(await submit(service, draw_request(size, steps, seed), "pace"))
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
     finally:
         await service.stop(grace_seconds=5)
         database.close()

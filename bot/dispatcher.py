@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2  # a job the generator dies on is tried once more, then failed
 RESTART_PAUSE_SECONDS = 5.0  # after a death while starting, before the next try
+STORAGE_RETRY_SECONDS = 5.0  # after the database refused to mark jobs running
 
 
 class Dispatcher:
@@ -52,9 +53,13 @@ class Dispatcher:
         self.queue = queue
         self.hub = hub
         self.running: dict[str, JobRecord] = {}
-        # Taken from the line and being marked running: counted as running meanwhile, so that a
-        # job is never out of both counts.
+        # Taken from the line and not yet with the generators: counted as running meanwhile, so
+        # that a job is never out of both counts.
         self._starting: set[str] = set()
+        # Running or starting jobs whose users asked to stop them: told to the generators once
+        # they hold the job, and never drawn again should the generators die first.
+        self._stop_asked: set[str] = set()
+        self._handover: asyncio.Task | None = None
         # How long a job takes from joining to its picture (the last one seen): a job of another
         # size that waited longer than this stops the running size from taking more jobs.
         self.job_seconds: float | None = None
@@ -69,6 +74,8 @@ class Dispatcher:
     async def stop(self, grace_seconds: float) -> None:
         """Send nothing more; the running batch finishes in the grace period or waits in line."""
         await cancel_task(self._task)
+        if self._handover is not None:
+            await self._handover  # the generators then hold its jobs, and give them back
         for job_id in await self.generators.stop(grace_seconds):
             await asyncio.to_thread(self.database.jobs.requeue, job_id, count_attempt=False)
 
@@ -102,8 +109,10 @@ class Dispatcher:
             job = await asyncio.to_thread(self.database.jobs.mark_cancelled, job.id)
             self.hub.publish(JobCancelled(job))
             return messages.cancelled(job.id)
-        if job.id in self.running:
-            self.generators.cancel(job.id)
+        if job.id in self.running or job.id in self._starting:
+            self._stop_asked.add(job.id)
+            if job.id in self.running:
+                self.generators.cancel(job.id)
             return messages.cancelling(job.id)
         return messages.NOTHING_TO_CANCEL
 
@@ -135,21 +144,40 @@ class Dispatcher:
         taken = self.queue.take(self.generators.places, starving_after=self.job_seconds)
         if not taken:
             return
-        started = []
+        # A stop waits for the handover to end rather than cut it between the database and the
+        # generators (jobs marked running that no one holds would lose an attempt).
+        self._handover = asyncio.create_task(self._hand_over(taken), name="thaidraw-handover")
+        await asyncio.shield(self._handover)
+
+    async def _hand_over(self, taken: list[PendingJob]) -> None:
+        """Mark the jobs running, then give them to the generators (in the line's order)."""
         self._starting.update(pending.job_id for pending in taken)
+        started: list[JobRecord] = []
         try:
             for pending in taken:
-                job = await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
-                self.running[job.id] = job
-                self._starting.discard(job.id)
-                started.append(job)
-                self.hub.publish(JobStarted(job))
-        finally:
-            self._starting.difference_update(pending.job_id for pending in taken)
+                started.append(
+                    await asyncio.to_thread(self.database.jobs.mark_running, pending.job_id)
+                )
+        except Exception:
+            log.exception("could not mark jobs running; they wait in line for another try")
+            for pending in reversed(taken[len(started) :]):
+                self._starting.discard(pending.job_id)
+                self.queue.push(pending, front=True)
+            asyncio.get_running_loop().call_later(STORAGE_RETRY_SECONDS, self._wake.set)
+        self._starting.difference_update(job.id for job in started)
+        if not started:
+            return
+        for job in started:
+            self.running[job.id] = job
+            self.hub.publish(JobStarted(job))
         try:
             self.generators.submit([GeneratorJob(job.id, job.request) for job in started])
         except GeneratorDied as died:
             self.hub.record(partial(self._requeue_after_death, died))
+            return
+        for job in started:
+            if job.id in self._stop_asked:
+                self.generators.cancel(job.id)
 
     async def _start_generators(self) -> None:
         """Start (or restart) them; if they cannot load their models, tell whoever waits."""
@@ -166,8 +194,13 @@ class Dispatcher:
         """Each job the generators held goes back to the front of the line once, then fails."""
         log.error("generator process died holding %s", died.unfinished_job_ids)
         for job_id in reversed(died.unfinished_job_ids):
-            job = await asyncio.to_thread(self.database.jobs.requeue, job_id)
             self.running.pop(job_id, None)
+            if job_id in self._stop_asked:  # its user asked to stop it: not drawn again
+                self._stop_asked.discard(job_id)
+                job = await asyncio.to_thread(self.database.jobs.mark_cancelled, job_id)
+                self.hub.publish(JobCancelled(job))
+                continue
+            job = await asyncio.to_thread(self.database.jobs.requeue, job_id)
             if job.attempts >= MAX_ATTEMPTS:
                 await self._fail(
                     job, messages.GENERATOR_CRASHED, f"generator process died ({died.exit_code})"
@@ -210,6 +243,7 @@ class Dispatcher:
 
     async def _record_finished(self, finished: JobFinished) -> JobEvent | None:
         self.running.pop(finished.job_id, None)
+        self._stop_asked.discard(finished.job_id)
         return await record_outcome(self.database, finished)
 
 

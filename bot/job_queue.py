@@ -50,6 +50,31 @@ class _Community:
     jobs: list[_Waiting] = field(default_factory=list)
     served_tag: int = 0  # the person-round of the job it last had taken (its inner clock)
     next_tag: dict[int, int] = field(default_factory=dict)  # user id → their next person-round
+    # Rounds after `first_round` whose place a job of the running size took out of turn: its
+    # jobs ahead keep their rounds, those behind skip it.
+    used_rounds: set[int] = field(default_factory=set)
+
+    def rounds(self) -> list[int]:
+        """Each waiting job's round, in the community's order."""
+        rounds, candidate = [], self.first_round
+        for _ in self.jobs:
+            while candidate in self.used_rounds:
+                candidate += 1
+            rounds.append(candidate)
+            candidate += 1
+        return rounds
+
+    def use_round(self, index: int) -> int:
+        """The job at `index` is served: its round is used up. Returns that round."""
+        served = self.rounds()[index]
+        if index:
+            self.used_rounds.add(served)
+        else:
+            self.first_round = served + 1
+            while self.first_round in self.used_rounds:
+                self.used_rounds.remove(self.first_round)
+                self.first_round += 1
+        return served
 
 
 class JobQueue:
@@ -152,13 +177,12 @@ class JobQueue:
             return
         community = self._communities[job.flow]
         index = next(i for i, waiting in enumerate(community.jobs) if waiting.job is job)
-        waiting = community.jobs.pop(index)
         if served:
             # The community had its place in this round; its next job waits for the next round.
-            self._round = community.first_round + index
+            self._round = community.use_round(index)
             self._last_round[job.flow] = self._round
-            community.first_round += 1
-            community.served_tag = max(community.served_tag, waiting.tag)
+            community.served_tag = max(community.served_tag, community.jobs[index].tag)
+        community.jobs.pop(index)
         if not community.jobs:
             del self._communities[job.flow]
         # A community whose last round is behind the line's would start at the line's round anyway.
@@ -167,9 +191,11 @@ class JobQueue:
 
     def _reorder(self) -> None:
         ranked = sorted(
-            (community.first_round + index, community.activated, index, waiting.job)
+            (round_, community.activated, index, waiting.job)
             for community in self._communities.values()
-            for index, waiting in enumerate(community.jobs)
+            for index, (round_, waiting) in enumerate(
+                zip(community.rounds(), community.jobs, strict=True)
+            )
         )
         self._line = [*self._retries, *(job for *_, job in ranked)]
         if self._line:

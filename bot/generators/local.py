@@ -140,7 +140,11 @@ class LocalGenerators:
         for job in jobs:
             self._held[job.job_id] = DrawRequest.from_dict(job.request).size
         self.state = GeneratorState.BUSY
-        self._connection.send(SubmitJobs(tuple(jobs)))
+        try:
+            self._connection.send(SubmitJobs(tuple(jobs)))
+        except OSError as error:
+            # It died since the loop last looked: its exit, on its way, names these jobs too.
+            log.warning("could not hand jobs to the generator process: %s", error)
 
     def cancel(self, job_id: str) -> None:
         """Ask the process to stop a running job between steps."""

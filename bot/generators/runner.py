@@ -90,16 +90,22 @@ class MemoryReading:
 
 
 def read_memory(device: torch.device) -> MemoryReading | None:
-    """The reading on CUDA; None elsewhere (places then stay at THAIDRAW_BATCH_SIZE)."""
+    """The reading on CUDA; None elsewhere (places then stay at THAIDRAW_BATCH_SIZE).
+
+    Each reading starts a new peak, so that the step measured after it has a peak of its own
+    (not that of a step that ran out of memory before it).
+    """
     if device.type != "cuda":
         return None
     free, _ = torch.cuda.mem_get_info(device)
-    return MemoryReading(
+    reading = MemoryReading(
         allocated=torch.cuda.memory_allocated(device),
         reserved=torch.cuda.memory_reserved(device),
         peak=torch.cuda.max_memory_allocated(device),
         free=free,
     )
+    torch.cuda.reset_peak_memory_stats(device)
+    return reading
 
 
 def places_for_memory(

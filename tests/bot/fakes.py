@@ -107,7 +107,7 @@ class FakeGenerators:
 
     def cancel(self, job_id: str) -> None:
         self.cancelled.append(job_id)
-        if job_id in self._unfinished:
+        if job_id in self._unfinished and self.alive:
             self._report(JobFinished(job_id, "cancelled", 0, 0.0))
 
     async def stop(self, grace_seconds: float) -> list[str]:
@@ -155,9 +155,13 @@ class FakeGenerators:
     ) -> None:
         self._report(JobFinished(job_id, "failed", 0, 0.0, failure=failure, detail=detail))
 
+    def crash(self) -> None:
+        """The process is gone, and its end not noticed yet (`die` notices it)."""
+        self.state = GeneratorState.DEAD
+
     def die(self, exit_code: int = -9) -> None:
         """The process is gone: the jobs it held without an outcome are the service's to settle."""
-        self.state = GeneratorState.DEAD
+        self.crash()
         held, self._unfinished = self.running, {}
         if held:
             assert self._on_update is not None

@@ -95,6 +95,19 @@ def test_a_job_of_another_size_that_waited_too_long_stops_the_running_size_takin
     assert [p.job_id for p in line.take(places(4, BIG), starving_after=10.0, now=12.0)] == ["big"]
 
 
+def test_a_job_taken_out_of_turn_for_its_size_moves_no_one_back():
+    line = JobQueue()
+    line.push(job("c-big", user=1, community="c", size=BIG))
+    line.push(job("c-small", user=1, community="c"))
+    line.push(job("d-big", user=2, community="d", size=BIG))
+    assert line.job_ids() == ["c-big", "d-big", "c-small"]
+    assert [p.job_id for p in line.take(places(4))] == ["c-small"]  # the running size
+    assert line.job_ids() == ["c-big", "d-big"]  # c-big keeps its place, d-big moved up
+    line.push(job("c-big2", user=1, community="c", size=BIG))
+    assert line.job_ids() == ["c-big", "d-big", "c-big2"]  # c's used round is skipped
+    assert [p.job_id for p in line.take(places(4, BIG))] == ["c-big", "d-big", "c-big2"]
+
+
 def test_removing_a_job_keeps_the_order_of_the_others():
     line = JobQueue()
     for n, user in enumerate([1, 1, 2, 3]):

@@ -7,7 +7,10 @@ waits for a drawing. tests/bot/generators/test_local.py runs the same service on
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
+
+import sqlalchemy.exc
 
 from bot import messages
 from bot.events import JobCancelled, JobDone, JobFailed, JobProgressed, JobQueued, JobStarted
@@ -27,6 +30,22 @@ async def submit(service, request=None, who="alice") -> Accepted:
 
 def ids(batch: list[GeneratorJob]) -> list[str]:
     return [job.job_id for job in batch]
+
+
+def hold_marking(service, call: int = 1) -> tuple[threading.Event, threading.Event]:
+    """The `call`-th marking of a job as running waits for `release`; `marking` says it began."""
+    marking, release = threading.Event(), threading.Event()
+    mark_running = service.database.jobs.mark_running
+    calls = itertools.count(1)
+
+    def held_mark_running(*args, **kwargs):
+        if next(calls) == call:
+            marking.set()
+            release.wait(timeout=10)
+        return mark_running(*args, **kwargs)
+
+    service.database.jobs.mark_running = held_mark_running
+    return marking, release
 
 
 # --- the way of one job ------------------------------------------------------------------------
@@ -83,15 +102,7 @@ async def test_a_failure_reaches_the_user_as_the_thai_sentence_for_its_reason(ma
 async def test_a_job_being_handed_to_the_generator_is_counted_as_running(make_service):
     """Between leaving the line and its row saying `running`, a job is in neither count no more."""
     service, _, generators = await make_service()
-    marking, release = threading.Event(), threading.Event()
-    mark_running = service.database.jobs.mark_running
-
-    def slow_mark_running(*args, **kwargs):
-        marking.set()
-        release.wait(timeout=10)
-        return mark_running(*args, **kwargs)
-
-    service.database.jobs.mark_running = slow_mark_running
+    marking, release = hold_marking(service)
     accepted = await submit(service)
     await asyncio.to_thread(marking.wait, 10)
     assert await service.queue_now() == QueueNow(waiting=0, running=1)
@@ -172,6 +183,37 @@ async def test_a_running_job_is_cancelled_by_the_generators(make_service):
     assert generators.cancelled == [accepted.job.id]
     await log.wait_for(accepted.job.id, JobCancelled)
     assert (await service.job(accepted.job.id)).status == "cancelled"
+
+
+async def test_a_job_cancelled_while_being_handed_to_the_generators_is_stopped_once_they_have_it(
+    make_service,
+):
+    service, log, generators = await make_service()
+    await submit(service, draw_request(size=80), who="zoe")
+    await generators.next_batch()
+    first, second = [await submit(service, who=who) for who in ("alice", "bob")]
+    marking, release = hold_marking(service, call=2)  # the first is marked, the second waits
+    generators.finish_batch()  # both go in the next handover
+    await asyncio.to_thread(marking.wait, 10)
+    assert await service.cancel(origin("alice")) == messages.cancelling(first.job.id)
+    release.set()
+    assert ids(await generators.next_batch()) == [first.job.id, second.job.id]
+    await log.wait_for(first.job.id, JobCancelled)
+    assert generators.cancelled[-1] == first.job.id
+    assert generators.running == [second.job.id]
+
+
+async def test_a_job_cancelled_after_its_generator_died_is_not_drawn_again(make_service):
+    service, log, generators = await make_service()
+    accepted = await submit(service)
+    await generators.next_batch()
+    generators.crash()  # gone, and not noticed yet: the cancel cannot reach it
+    assert await service.cancel(origin("alice")) == messages.cancelling(accepted.job.id)
+    generators.die()
+    await log.wait_for(accepted.job.id, JobCancelled)
+    assert (await service.job(accepted.job.id)).status == "cancelled"
+    later = await submit(service, who="bob")
+    assert ids(await generators.next_batch()) == [later.job.id]
 
 
 async def test_clearing_the_queue_cancels_waiting_jobs_and_leaves_the_running_one(make_service):
@@ -289,6 +331,41 @@ async def test_jobs_left_in_the_database_are_taken_up_by_the_next_start(make_ser
     assert (await service.job(interrupted)).attempts == 1
     failed = await log.wait_for(interrupted_twice, JobFailed)
     assert failed.reason == messages.INTERRUPTED_TWICE
+
+
+async def test_jobs_the_database_could_not_mark_running_wait_at_the_front_for_another_try(
+    make_service, monkeypatch
+):
+    monkeypatch.setattr("bot.dispatcher.STORAGE_RETRY_SECONDS", 0.1)
+    service, log, generators = await make_service()
+    mark_running = service.database.jobs.mark_running
+    calls = itertools.count(1)
+
+    def locked_once(*args, **kwargs):
+        if next(calls) == 1:
+            raise sqlalchemy.exc.OperationalError("UPDATE jobs", {}, Exception("locked"))
+        return mark_running(*args, **kwargs)
+
+    service.database.jobs.mark_running = locked_once
+    accepted = await submit(service)
+    assert ids(await generators.next_batch()) == [accepted.job.id]
+    stored = await service.job(accepted.job.id)
+    assert (stored.status, stored.attempts) == ("running", 0)
+    assert log.kinds(accepted.job.id) == ["JobQueued", "JobStarted"]
+
+
+async def test_a_stop_during_a_handover_lets_it_end_and_requeues_its_jobs(make_service):
+    service, _, _ = await make_service()
+    marking, release = hold_marking(service)
+    accepted = await submit(service)
+    await asyncio.to_thread(marking.wait, 10)
+    stopping = asyncio.create_task(service.stop(grace_seconds=0.5))
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # it waits for the job to be marked running and handed over
+    release.set()
+    await stopping
+    stored = await service.job(accepted.job.id)
+    assert (stored.status, stored.attempts) == ("queued", 0)  # no attempt lost to the stop
 
 
 async def test_a_clean_stop_requeues_the_running_job_for_the_next_start(make_service):

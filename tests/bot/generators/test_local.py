@@ -19,6 +19,7 @@ from PIL import Image
 
 from bot import messages
 from bot.events import JobCancelled, JobDone, JobFailed, JobProgressed, JobStarted
+from bot.generators import GeneratorDied
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.generators.wire import GeneratorJob, JobFinished
 from bot.service import Accepted
@@ -170,9 +171,32 @@ async def test_ctrl_c_from_the_very_start_never_reaches_the_process(tmp_path, sm
     assert generators.status().restarts == 0
 
 
+async def test_jobs_handed_to_a_process_that_just_died_are_named_in_its_death(
+    tmp_path, smoke_settings
+):
+    generators = LocalGenerators(GeneratorConfig(smoke_settings, tmp_path / "images"))
+    deaths: list[GeneratorDied] = []
+    noticed = asyncio.Event()
+
+    def on_update(update) -> None:
+        if isinstance(update, GeneratorDied):
+            deaths.append(update)
+            noticed.set()
+
+    await generators.start(on_update)
+    os.kill(generators.pid, signal.SIGKILL)
+    # Dead, and the event loop (blocked here on purpose) has not seen it: the pipe is broken and
+    # nobody knows yet. WNOWAIT leaves the process for multiprocessing to reap.
+    os.waitid(os.P_PID, generators.pid, os.WEXITED | os.WNOWAIT)  # noqa: ASYNC222
+    generators.submit([GeneratorJob("job1", draw_request(steps=2).with_seed().to_dict())])
+    await asyncio.wait_for(noticed.wait(), 30)
+    assert [death.unfinished_job_ids for death in deaths] == [["job1"]]
+
+
 PARENT = """
 import asyncio, sys
 from pathlib import Path
+from bot.generators import GeneratorDied
 from bot.generators.local import GeneratorConfig, LocalGenerators
 from bot.generators.wire import GeneratorJob, JobProgress
 from generator.request import DrawRequest, WeightedPrompt
