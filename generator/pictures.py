@@ -37,7 +37,8 @@ def open_picture(path: Path) -> Image.Image:
                     f"cannot use image {path}: {image.width}×{image.height} pixels is too large"
                 )
             return image.convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+    # Pillow reports some broken PNG chunks as SyntaxError.
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise PictureError(f"cannot read image {path}: not a picture ({error})") from None
 
 

@@ -18,6 +18,7 @@ from flask import Request, Response, g, redirect, request
 
 from bot.http.auth import bearer_token, same_token
 from bot.service import Origin
+from bot.settings import is_loopback
 from bot.web.messages import DEFAULT_LANGUAGE, LANGUAGES, Language
 
 TOKEN_COOKIE = "thaidraw_token"
@@ -32,18 +33,20 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
-Refusal = Literal["token_missing", "token_wrong"]
+Refusal = Literal["token_missing", "token_wrong", "token_unset"]
 
 
 @dataclass(frozen=True)
 class AccessGate:
-    """The token rule; `token` None leaves the page open (the loopback default)."""
+    """The token rule; `token` None leaves the page open to this machine only (the loopback
+    default). A server on loopback behind a reverse proxy still serves the internet: its
+    clients are the ones the proxy saw, and they are refused until the operator sets a token."""
 
     token: str | None = field(repr=False)  # a secret: never in logs or tracebacks
 
-    def refusal(self, presented: str | None) -> Refusal | None:
+    def refusal(self, presented: str | None, client: str) -> Refusal | None:
         if self.token is None:
-            return None
+            return None if is_loopback(client) else "token_unset"
         if not presented:
             return "token_missing"
         if not same_token(presented, self.token):
@@ -96,7 +99,7 @@ def client_address() -> str:
 def exchange_token(gate: AccessGate) -> Response | Refusal:
     """`?token=` on a page: remember a right token in a cookie and drop it from the address."""
     presented = request.args["token"]
-    refusal = gate.refusal(presented)
+    refusal = gate.refusal(presented, client_address())
     if refusal is not None:
         return refusal
     response = redirect(without_token(request), code=303)

@@ -10,6 +10,7 @@ from bot.web.access import (
     VISITOR_COOKIE,
     Refusal,
     add_security_headers,
+    client_address,
     exchange_token,
     presented_token,
     read_language,
@@ -23,7 +24,7 @@ from bot.web.pages import pages_blueprint
 from bot.web.rendering import render_page
 
 STATIC_ENDPOINT = "web.static"
-REFUSAL_STATUS: dict[Refusal, int] = {"token_missing": 401, "token_wrong": 403}
+REFUSAL_STATUS: dict[Refusal, int] = {"token_missing": 401, "token_wrong": 403, "token_unset": 403}
 
 
 def web_blueprint(web: WebContext) -> Blueprint:
@@ -55,7 +56,7 @@ def web_blueprint(web: WebContext) -> Blueprint:
         if "token" in request.args and request.method == "GET":
             exchanged = exchange_token(web.gate)
             return exchanged if isinstance(exchanged, Response) else refuse(exchanged)
-        refusal = web.gate.refusal(presented_token(request))
+        refusal = web.gate.refusal(presented_token(request), client_address())
         return refuse(refusal) if refusal is not None else None
 
     @blueprint.after_request

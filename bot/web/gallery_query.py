@@ -37,6 +37,8 @@ def read_gallery_query(args: Mapping[str, str]) -> GalleryQuery:
     if before is not None and not JOB_ID.fullmatch(before):
         raise FormError("before")
     limit_text = args.get("limit") or str(DEFAULT_LIMIT)
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+    # ASCII decimals only ("²" is a digit to isdigit, not to int), and few enough for int.
+    well_formed = limit_text.isascii() and limit_text.isdecimal() and len(limit_text) <= 4
+    if not well_formed or not 1 <= int(limit_text) <= MAX_LIMIT:
         raise FormError("limit")
     return GalleryQuery(style, vote, before, int(limit_text))  # type: ignore[arg-type]

@@ -138,6 +138,7 @@ THAI: dict[str, str] = {
     "denied_title": "ต้องใช้รหัสเข้าใช้",
     "token_missing": "หน้านี้ต้องใช้รหัสเข้าใช้ เปิดลิงก์ที่ผู้ดูแลให้มา (ลงท้ายด้วย ?token=…)",
     "token_wrong": "รหัสเข้าใช้ไม่ถูกต้อง ขอลิงก์ใหม่จากผู้ดูแล",
+    "token_unset": "หน้านี้เปิดได้จากเครื่องที่รันบอทเท่านั้น ผู้ดูแลต้องตั้ง THAIDRAW_WEB_TOKEN ก่อนจึงจะเปิดจากที่อื่นได้",
     "json_required": "ส่งข้อมูลมาเป็น JSON นะ",
     "bad_field": "ช่อง “{field}” ไม่ถูกต้อง",
     "job_not_found": "ไม่พบภาพนี้",
@@ -278,6 +279,8 @@ ENGLISH: dict[str, str] = {
     "token_missing": "This page needs an access token: open the link your operator gave you "
     "(it ends in ?token=…).",
     "token_wrong": "The access token is wrong; ask your operator for a new link.",
+    "token_unset": "This page opens only on the machine that runs the bot: the operator must "
+    "set THAIDRAW_WEB_TOKEN to open it from elsewhere.",
     "json_required": "Send the data as JSON.",
     "bad_field": "The field “{field}” is not valid.",
     "job_not_found": "There is no such picture.",

@@ -146,6 +146,16 @@ def test_on_loopback_without_a_token_the_page_is_open(client: FlaskClient) -> No
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/", "/api/gallery", "/?token=anything"])
+def test_without_a_token_clients_beyond_loopback_are_refused(
+    client: FlaskClient, path: str
+) -> None:
+    """As behind a reverse proxy on this machine: the client is the one the proxy saw."""
+    answer = client.get(path, environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    assert answer.status_code == 403
+    assert "THAIDRAW_WEB_TOKEN" in answer.get_data(as_text=True)
+
+
 def test_each_browser_gets_a_random_http_only_visitor_cookie(client: FlaskClient) -> None:
     first = client.get("/")
     cookie = next(h for h in first.headers.getlist("Set-Cookie") if h.startswith(VISITOR_COOKIE))
@@ -157,9 +167,11 @@ def test_each_browser_gets_a_random_http_only_visitor_cookie(client: FlaskClient
 
 def test_the_gate_compares_whole_tokens() -> None:
     gate = AccessGate("abc")
-    assert gate.refusal("abc") is None
-    assert gate.refusal(None) == "token_missing"
-    assert gate.refusal("") == "token_missing"
-    assert gate.refusal("ab") == "token_wrong"
-    assert gate.refusal("abcd") == "token_wrong"
-    assert AccessGate(None).refusal(None) is None
+    assert gate.refusal("abc", "203.0.113.5") is None
+    assert gate.refusal(None, "203.0.113.5") == "token_missing"
+    assert gate.refusal("", "203.0.113.5") == "token_missing"
+    assert gate.refusal("ab", "203.0.113.5") == "token_wrong"
+    assert gate.refusal("abcd", "203.0.113.5") == "token_wrong"
+    assert AccessGate(None).refusal(None, "127.0.0.1") is None
+    assert AccessGate(None).refusal(None, "::1") is None
+    assert AccessGate(None).refusal("abc", "203.0.113.5") == "token_unset"

@@ -263,6 +263,9 @@ def test_the_gallery_pages_on_with_the_older_cursor(
         "limit=0",
         "limit=61",
         "limit=ten",
+        "limit=%C2%B2",  # "²", a digit to str.isdigit, not to int()
+        "limit=%D9%A1",  # "١", an Arabic-Indic one
+        "limit=" + "9" * 5000,  # longer than int() reads
         "before=bad%20id",
         "before=Unknown123",
     ],

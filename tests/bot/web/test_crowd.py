@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from bot.web import context
 from bot.web.messages import texts
 from storage.records import JobRecord
-from tests.bot.web.conftest import RunningCore
+from tests.bot.web.conftest import TOKEN, RunningCore
 
 QUICK = {"text": "แมว --steps 2 --size 64"}
 THAI = texts("th")
@@ -21,9 +21,12 @@ THAI = texts("th")
 
 @pytest.fixture(scope="module")
 def limited_app(running_core: RunningCore) -> Flask:
-    """The page with 3 draws and 3 votes a minute per client address."""
+    """The page, open beyond loopback, with 3 draws and 3 votes a minute per client address."""
     adapter = running_core.adapter(
-        THAIDRAW_ADDRESS_DRAWS_PER_MINUTE="3", THAIDRAW_ADDRESS_VOTES_PER_MINUTE="3"
+        THAIDRAW_HOST="0.0.0.0",
+        THAIDRAW_WEB_TOKEN=TOKEN,
+        THAIDRAW_ADDRESS_DRAWS_PER_MINUTE="3",
+        THAIDRAW_ADDRESS_VOTES_PER_MINUTE="3",
     )
     return running_core.app(adapter)
 
@@ -31,7 +34,7 @@ def limited_app(running_core: RunningCore) -> Flask:
 def from_address(app: Flask, address: str, **headers: str) -> FlaskClient:
     """A new visitor (no cookie yet) whose connection comes from `address`."""
     client = app.test_client()
-    client.environ_base.update(REMOTE_ADDR=address)
+    client.environ_base.update(REMOTE_ADDR=address, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     client.environ_base.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
     return client
 

@@ -74,6 +74,7 @@ def test_the_gallery_shows_each_picture_with_prompt_platform_and_votes(
 
 def test_bad_gallery_filters_show_a_message(client: FlaskClient) -> None:
     assert "ไม่พบหน้านี้ของแกลเลอรี" in html(client, "/gallery?vote=meh", status=400)
+    assert "ไม่พบหน้านี้ของแกลเลอรี" in html(client, "/gallery?limit=%C2%B2", status=400)
 
 
 def test_a_picture_has_a_page_with_its_recipe_and_draw_again(
