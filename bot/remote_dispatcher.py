@@ -52,6 +52,9 @@ class RemoteDispatcher:
         self.lost_after = LOST_AFTER_REDELIVERIES * generators.redelivery_seconds
         self.running: dict[str, JobRecord] = {}
         self._heard: dict[str, float] = {}  # job id → when its worker was last heard of
+        # Running jobs whose users asked to stop them: told again to whichever worker takes the
+        # job next (a cancel is heard only by the workers up at the moment it is sent).
+        self._stop_asked: set[str] = set()
         self._sweeper: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -102,6 +105,7 @@ class RemoteDispatcher:
             self.hub.publish(JobCancelled(cancelled))
             return messages.cancelled(job.id)
         if job.id in self.running:
+            self._stop_asked.add(job.id)
             self.generators.cancel(job.id)
             return messages.cancelling(job.id)
         return messages.NOTHING_TO_CANCEL
@@ -159,7 +163,7 @@ class RemoteDispatcher:
 
     async def _taken(self, news: JobTaken) -> None:
         job = await asyncio.to_thread(self.database.jobs.get, news.job_id)
-        if job is None or job.status not in ("queued", "running"):
+        if job is None or job.status not in ("queued", "running") or job.id in self._stop_asked:
             # Cancelled (or settled) while it waited: the worker must not draw it.
             self.generators.cancel(news.job_id)
             return
@@ -174,6 +178,11 @@ class RemoteDispatcher:
         log.info("job %s taken by worker %s (delivery %d)", job.id, news.worker, news.delivery)
 
     async def _returned(self, news: JobReturned) -> None:
+        job = self.running.get(news.job_id)
+        if job is not None and job.worker != news.worker:
+            # A late word from a worker that lost the job: another one draws it now.
+            log.info("worker %s handed back job %s, now %s's", news.worker, job.id, job.worker)
+            return
         self._forget(news.job_id)
         try:
             await asyncio.to_thread(self.database.jobs.requeue, news.job_id, count_attempt=False)
@@ -183,12 +192,14 @@ class RemoteDispatcher:
 
     async def _finished(self, finished: JobFinished) -> None:
         self._forget(finished.job_id)
+        self._stop_asked.discard(finished.job_id)
         event = await record_outcome(self.database, finished)
         if event is not None:
             self.hub.publish(event)
 
     async def _exhausted(self, job_id: str) -> None:
         self._forget(job_id)
+        self._stop_asked.discard(job_id)
         try:
             event = await fail_job(
                 self.database, job_id, messages.GENERATOR_CRASHED, "every worker it went to died"

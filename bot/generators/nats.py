@@ -233,7 +233,10 @@ class NatsGenerators:
                 await asyncio.sleep(RETRY_NEWS_AFTER_SECONDS)
                 continue
             for message in messages:
-                await self._take_news(message, on_news)
+                try:
+                    await self._take_news(message, on_news)
+                except Exception:  # an ack or a clean-up that failed: the reading goes on
+                    log.exception("trouble after the workers' news %r", message.data)
 
     async def _take_news(self, message: Msg, on_news: NewsHandler) -> None:
         """Copy the pictures, let the service record the news, then acknowledge it."""

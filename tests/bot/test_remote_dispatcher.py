@@ -15,7 +15,7 @@ from bot.dispatcher import MAX_ATTEMPTS
 from bot.event_hub import EventHub
 from bot.events import JobFailed
 from bot.generators import GeneratorState, GeneratorStatus
-from bot.generators.remote import JobTaken
+from bot.generators.remote import JobReturned, JobTaken
 from bot.generators.wire import GeneratorJob
 from bot.remote_dispatcher import LOST_AFTER_REDELIVERIES, RemoteDispatcher
 from storage.database import Database
@@ -33,6 +33,7 @@ class FakeLine:
     def __init__(self) -> None:
         self.line: set[str] = set()
         self.published: list[str] = []
+        self.cancelled: list[str] = []  # every cancel sent to the workers
         self.news = 0
 
     def status(self) -> GeneratorStatus:
@@ -55,7 +56,7 @@ class FakeLine:
         self.line.discard(job.job_id)
 
     def cancel(self, job_id: str) -> None:
-        pass
+        self.cancelled.append(job_id)
 
     async def stop(self) -> None:
         pass
@@ -141,3 +142,25 @@ async def test_a_running_job_in_line_silent_past_every_delivery_is_withdrawn_and
     assert [event.reason for event in events if isinstance(event, JobFailed)] == [
         messages.GENERATOR_CRASHED
     ]
+
+
+async def test_a_cancel_is_told_again_to_the_worker_that_takes_the_job_next(tmp_path):
+    """The worker drawing it died; the one that takes it later never heard the first cancel."""
+    dispatcher, line, database, _ = await started(tmp_path)
+    job = new_job(database, user(database))
+    await line.on_news(JobTaken(job.id, "gpu-a", 1))
+    assert await dispatcher.cancel(database.jobs.get(job.id)) == messages.cancelling(job.id)
+    await line.on_news(JobTaken(job.id, "gpu-b", 2))
+    assert line.cancelled == [job.id, job.id]
+    assert database.jobs.get(job.id).worker == "gpu-a"  # not started again for gpu-b
+
+
+async def test_a_late_hand_back_from_a_worker_that_lost_the_job_changes_nothing(tmp_path):
+    dispatcher, line, database, _ = await started(tmp_path)
+    job = new_job(database, user(database))
+    await line.on_news(JobTaken(job.id, "gpu-a", 1))
+    await line.on_news(JobTaken(job.id, "gpu-b", 2))  # gpu-a hung; its delivery went to gpu-b
+    await line.on_news(JobReturned(job.id, "gpu-a"))  # gpu-a, restarted, hands back its copy
+    stored = database.jobs.get(job.id)
+    assert (stored.status, stored.worker) == ("running", "gpu-b")
+    assert job.id in dispatcher.running

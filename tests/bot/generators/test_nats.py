@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import nats.errors
 import pytest
 from PIL import Image
 
@@ -160,6 +161,23 @@ async def test_two_workers_share_one_line(front_end, workers):
     status = front_end.service.generators.status()
     assert sorted(w.name for w in status.workers) == ["gpu-a", "gpu-b"]
     await eventually(lambda: sum(w.pictures for w in status_now(front_end).workers) == 2)
+
+
+async def test_news_keeps_being_read_after_a_clean_up_fails(front_end, workers, monkeypatch):
+    delete_pictures = NatsGenerators._delete_pictures
+    failures = iter([nats.errors.TimeoutError()])
+
+    async def flaky_delete(self, event: WorkerEvent) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure  # the object store did not answer in time
+        await delete_pictures(self, event)
+
+    monkeypatch.setattr(NatsGenerators, "_delete_pictures", flaky_delete)
+    workers("gpu-a")
+    for who in ("alice", "bob"):
+        job_id = await front_end.submit(steps=SHORT, who=who)
+        await front_end.log.wait_for(job_id, JobDone)
 
 
 def status_now(front: FrontEnd):
