@@ -27,6 +27,7 @@ SERVICE_STOPPING = Sentence(
     "The bot is stopping for maintenance; try again in a moment.",
 )
 NOTHING_TO_CANCEL = "ไม่มีงานของคุณที่ยกเลิกได้ตอนนี้"
+SOMETHING_WENT_WRONG = "ขอโทษนะ เกิดข้อผิดพลาดระหว่างทำคำสั่งนี้ ลองใหม่อีกครั้ง"
 JOB_NOT_FOUND = Sentence(
     "ไม่พบงานนี้แล้ว อาจถูกลบไปหรือยังวาดไม่เสร็จ",
     "This job is gone: it may have been removed, or it is not finished yet.",

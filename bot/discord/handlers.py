@@ -122,7 +122,7 @@ def _answers_failures(handler: Handler[P]) -> Handler[P]:
             await handler(self, interaction, *args, **kwargs)
         except Exception:
             log.exception("could not handle Discord interaction %s", interaction.id)
-            await answer(interaction, messages.SOMETHING_WENT_WRONG)
+            await answer(interaction, core_messages.SOMETHING_WENT_WRONG)
 
     return handle
 

@@ -77,6 +77,9 @@ class Conversation:
                 await self._handle(event)
             except Exception:
                 log.exception("could not handle a LINE %s event", event.type)
+                token = getattr(event, "reply_token", None)
+                if token:  # one Thai sentence rather than silence (if the token is still good)
+                    await self._reply(token, text(core_messages.SOMETHING_WENT_WRONG))
 
     async def _handle(self, event: Event) -> None:
         if event.mode != EventMode.ACTIVE:

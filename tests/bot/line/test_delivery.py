@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from linebot.v3.webhooks import Event
 
+from bot import messages as core_messages
 from bot.bridge import LoopBridge
 from bot.core import Core
 from bot.events import JobDone, JobEvent, JobStarted
@@ -180,6 +181,21 @@ async def test_in_reply_mode_nothing_is_pushed_and_the_next_message_brings_the_p
     assert answer.buttons[0]["label"] == messages.LIKE
     assert line.fake.pushes_to("Ureply") == []
     assert (await line.service.job(job_id)).message_refs["line_state"] == "delivered"
+
+
+async def test_a_command_that_fails_unexpectedly_gets_a_thai_apology_not_silence(
+    make_line: Callable[..., Awaitable[Line]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = await make_line("push")
+
+    async def database_away(*args, **kwargs):
+        raise OSError("the database is away")
+
+    monkeypatch.setattr(line.service, "handle", database_away)
+    asked = line.events.text(f"/วาด แมว {SMALL}", user="Uunlucky")
+    await line.handle(asked)
+    (answer,) = line.fake.reply_to(asked["replyToken"])
+    assert answer.texts == [core_messages.SOMETHING_WENT_WRONG]
 
 
 async def test_a_held_see_picture_token_carries_the_picture_free_even_where_push_is_allowed(
