@@ -107,7 +107,8 @@ def test_a_visitor_draws_watches_the_progress_votes_and_finds_the_picture_in_the
     expect(page.locator("label.chip")).to_have_count(15)
     snap(page, tmp_path, "draw-start", full_page=False)
 
-    draw(page, "คฤหาสน์ แฟนตาซี --steps 4 --size 64", styles=("ภาพสวย",))
+    # Steps enough that the preview is still up when looked at (4 once ended first on a fast run).
+    draw(page, "คฤหาสน์ แฟนตาซี --steps 30 --size 64", styles=("ภาพสวย",))
     expect(page.locator("#job")).to_be_visible()
     expect(page.locator("#job")).to_have_attribute(
         "data-step", re.compile(r"^[1-9]"), timeout=JOB_TIMEOUT_MS
@@ -116,13 +117,13 @@ def test_a_visitor_draws_watches_the_progress_votes_and_finds_the_picture_in_the
     snap(page, tmp_path, "draw-progress", full_page=False)
 
     job_id = wait_for_picture(page)
-    expect(page.locator("#job")).to_have_attribute("data-step", "4")  # the last step was shown
+    expect(page.locator("#job")).to_have_attribute("data-step", "30")  # the last step was shown
     assert page.url.endswith(f"/?job={job_id}")
     result = page.locator("#job-result")
     expect(result.locator("[data-field=prompt]")).to_have_text("คฤหาสน์ แฟนตาซี")
     expect(result.locator("[data-field=negative]")).to_have_text("ภาพเบลอ")
     expect(result.locator("[data-field=styles]")).to_have_text("ภาพสวย")
-    expect(result.locator("[data-field=command]")).to_contain_text("--steps 4 --size 64x64")
+    expect(result.locator("[data-field=command]")).to_contain_text("--steps 30 --size 64x64")
     expect(result.locator("[data-link=download]")).to_have_attribute(
         "href", f"/images/{job_id}.png"
     )
