@@ -39,16 +39,15 @@ def gpu_memory(device: torch.device) -> GpuMemory | None:
 
     Only this process can see its allocator, so it reports its memory with its messages.
     """
-    if device.type != "cuda":
+    reading = read_memory(device)
+    if reading is None:
         return None
-    report = GpuMemory(
-        allocated=torch.cuda.memory_allocated(device),
-        reserved=torch.cuda.memory_reserved(device),
-        peak=torch.cuda.max_memory_allocated(device),
+    return GpuMemory(
+        allocated=reading.allocated,
+        reserved=reading.reserved,
+        peak=reading.peak,
         total=torch.cuda.get_device_properties(device).total_memory,
     )
-    torch.cuda.reset_peak_memory_stats(device)
-    return report
 
 
 def jpeg_bytes(image: Image.Image) -> bytes:

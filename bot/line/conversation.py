@@ -193,7 +193,7 @@ class Conversation:
             await self.delivery.answer(chat, reply_token, answer)
 
     async def _reply(self, reply_token: str, bundle: Bundle) -> None:
-        """A reply outside any user's chat (a group the bot just joined)."""
+        """A reply outside the delivery's bookkeeping (a group the bot just joined, an apology)."""
         try:
             await self.api.reply(reply_token, compose([bundle]))
         except LineApiError as error:
