@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import messages
 from bot.admission import Admission
@@ -36,6 +38,12 @@ if TYPE_CHECKING:
     from bot.commands import ParsedCommand
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The gallery, the dashboard and /สถิติ read many rows. They get threads of their own, so that a
+# crowd of them never holds up the default threads that time-critical calls wait for (admission,
+# Discord's 3-second acknowledgement).
+REPORT_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class DrawService:
         else:
             self._dispatcher = Dispatcher(database, generators, JobQueue(), self._events)
         self._accepting = False
+        self._reports = ThreadPoolExecutor(REPORT_THREADS, thread_name_prefix="thaidraw-report")
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -118,6 +127,7 @@ class DrawService:
         self._accepting = False
         await self._dispatcher.stop(grace_seconds)
         await self._events.stop(grace_seconds)
+        self._reports.shutdown(wait=False, cancel_futures=True)
 
     def subscribe(self, platform: str, handler: EventHandler) -> None:
         """Events of jobs from `platform` go to `handler`, in order, one at a time."""
@@ -194,9 +204,7 @@ class DrawService:
 
     async def stats_summary(self) -> str:
         """The community's figures, in Thai (the last 30 days)."""
-        since = datetime.now(UTC) - timedelta(days=30)
-        facts = await asyncio.to_thread(load_job_facts, self.database, since)
-        return messages.stats_summary(quality_report(facts, top_prompts=3, since=since))
+        return messages.stats_summary(await self.quality(30, top_prompts=3))
 
     async def cancel(self, origin: Origin, job_id: str | None = None) -> str:
         """Cancel the user's own job (the given one, or their latest active one); a Thai answer."""
@@ -326,7 +334,7 @@ class DrawService:
         before: str | None = None,
     ) -> GalleryPage:
         """Finished pictures from every platform, newest first (raises JobNotFound for `before`)."""
-        return await asyncio.to_thread(
+        return await self._report(
             partial(
                 recent_pictures, self.database, limit=limit, style=style, vote=vote, before=before
             )
@@ -335,14 +343,15 @@ class DrawService:
     async def votes(self, job_id: str) -> FeedbackCounts:
         return await asyncio.to_thread(self.database.feedback.counts, job_id)
 
-    async def quality(self, days: int = 30) -> QualityReport:
+    async def quality(self, days: int = 30, *, top_prompts: int = 10) -> QualityReport:
         """The community's figures for the last `days` days."""
         since = datetime.now(UTC) - timedelta(days=days)
 
         def report() -> QualityReport:
-            return quality_report(load_job_facts(self.database, since), since=since)
+            facts = load_job_facts(self.database, since)
+            return quality_report(facts, top_prompts=top_prompts, since=since)
 
-        return await asyncio.to_thread(report)
+        return await self._report(report)
 
     async def position(self, job_id: str) -> int | None:
         """The job's place in the waiting line (1 = next); None once it has left it."""
@@ -358,6 +367,10 @@ class DrawService:
         )
 
     # --- helpers -----------------------------------------------------------------------------
+
+    async def _report(self, read: Callable[[], T]) -> T:
+        """Run a read of many rows on the report threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._reports, read)
 
     async def _user(self, origin: Origin) -> UserRecord:
         return await asyncio.to_thread(

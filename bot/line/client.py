@@ -27,6 +27,9 @@ T = TypeVar("T")
 
 REQUEST_TIMEOUT_SECONDS = 10.0
 CONTENT_TIMEOUT_SECONDS = 30.0
+# The whole download, tries included: the answer still needs the event's reply token, which works
+# for about a minute.
+CONTENT_DEADLINE_SECONDS = 40.0
 ATTEMPTS = 3  # for calls that may be repeated: push (with a retry key), loading, downloads
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_LOADING_SECONDS = 60  # LINE accepts 5–60, in steps of 5
@@ -119,13 +122,17 @@ class LineApi:
             log.info("%s", error)
 
     async def content(self, message_id: str) -> bytes:
-        """The bytes of a picture a user sent."""
-        data = await self._call(
-            "content download",
-            lambda: self._blob_api().get_message_content(
-                message_id, _request_timeout=CONTENT_TIMEOUT_SECONDS
-            ),
-        )
+        """The bytes of a picture a user sent, within CONTENT_DEADLINE_SECONDS."""
+        try:
+            async with asyncio.timeout(CONTENT_DEADLINE_SECONDS):
+                data = await self._call(
+                    "content download",
+                    lambda: self._blob_api().get_message_content(
+                        message_id, _request_timeout=CONTENT_TIMEOUT_SECONDS
+                    ),
+                )
+        except TimeoutError as error:
+            raise LineApiError("content download (out of time)", 0) from error
         return bytes(data)
 
     def _messaging_api(self) -> AsyncMessagingApi:

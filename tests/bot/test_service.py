@@ -13,12 +13,14 @@ import threading
 import sqlalchemy.exc
 
 from bot import messages
+from bot import service as service_module
 from bot.events import JobCancelled, JobDone, JobFailed, JobProgressed, JobQueued, JobStarted
 from bot.generators import GeneratorState
 from bot.generators.wire import GeneratorJob
 from bot.service import Accepted, QueueNow, Refused
 from generator.pictures import read_recipe
 from storage.database import Database
+from storage.stats import load_job_facts
 from tests.bot.conftest import draw_request, origin
 
 
@@ -538,3 +540,26 @@ async def test_a_burst_from_one_person_does_not_hold_back_others(make_service):
         generators.finish(job.job_id)
     expected = [burst[0], *others, *burst[1:]]
     assert served == [a.job.id for a in expected]
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+async def test_a_crowd_of_dashboard_loads_never_holds_up_a_draw(make_service, monkeypatch):
+    service, _, generators = await make_service()
+    released = threading.Event()
+
+    def slow_load(database, since):
+        released.wait(timeout=30)
+        return load_job_facts(database, since)
+
+    monkeypatch.setattr(service_module, "load_job_facts", slow_load)
+    loads = [asyncio.create_task(service.quality()) for _ in range(20)]
+    try:
+        async with asyncio.timeout(5):  # the default threads (6 here) would all be waiting
+            accepted = await submit(service)
+            assert ids(await generators.next_batch()) == [accepted.job.id]
+    finally:
+        released.set()
+    reports = await asyncio.gather(*loads)
+    assert {report.jobs for report in reports} == {1}

@@ -68,6 +68,7 @@ class FakeLine:
         self.url = server.url_for("").rstrip("/")
         self.push_status = 200  # e.g. 429: the monthly quota is spent
         self.contents: dict[str, bytes] = {}
+        self.content_delays: dict[str, float] = {}  # message id → seconds before it answers
         self._next_statuses: dict[str, list[int]] = {}
         self._calls: list[Call] = []
         self._lock = threading.Lock()
@@ -113,6 +114,7 @@ class FakeLine:
     def _content(self, request: Request) -> Response:
         self._record(request)
         message_id = request.path.split("/")[-2]
+        time.sleep(self.content_delays.get(message_id, 0.0))
         if message_id not in self.contents:
             return Response('{"message":"Not found"}', 404, mimetype="application/json")
         return Response(self.contents[message_id], 200, mimetype="image/jpeg")

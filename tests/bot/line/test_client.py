@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -75,6 +76,19 @@ async def test_message_content_comes_from_the_data_api_and_a_missing_one_is_an_e
         await api.content("m-gone")
     assert failed.value.status == 404
     assert len(fake_line.calls("/v2/bot/message/m-gone/content")) == 1  # 4xx: not repeated
+
+
+async def test_a_slow_download_gives_up_while_the_reply_token_still_works(
+    api: LineApi, fake_line: FakeLine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "CONTENT_DEADLINE_SECONDS", 0.3)
+    fake_line.contents["m-slow"] = png_bytes()
+    fake_line.content_delays["m-slow"] = 1.0
+    started = time.monotonic()
+    with pytest.raises(LineApiError) as failed:
+        await api.content("m-slow")
+    assert time.monotonic() - started < 0.9
+    assert failed.value.status == 0
 
 
 async def test_the_loading_animation_is_a_nicety_whose_failure_is_only_logged(
