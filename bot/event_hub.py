@@ -54,6 +54,18 @@ class EventHub:
         """An event that storage must record first, in its turn (a generator's update)."""
         self._line.put_nowait(recording)
 
+    def deliver(self, event: JobEvent) -> None:
+        """To its platform's outbox only, not to observers (an outcome a restart still owes was
+        observed when it was recorded)."""
+        outbox = self._outboxes.get(event.job.platform)
+        if outbox is not None:
+            outbox.put(event)
+
+    @property
+    def platforms(self) -> list[str]:
+        """The platforms that have an outbox."""
+        return list(self._outboxes)
+
     def notify(self, event: ServiceEvent) -> None:
         """Observers only, at once (feedback, which no adapter is sent)."""
         for observer in self._observers:
@@ -72,9 +84,7 @@ class EventHub:
             try:
                 event = item if isinstance(item, JobEvent) else await item()
                 if event is not None:
-                    outbox = self._outboxes.get(event.job.platform)
-                    if outbox is not None:
-                        outbox.put(event)
+                    self.deliver(event)
                     self.notify(event)
             except Exception:
                 log.exception("could not record %r", item)

@@ -23,10 +23,11 @@ from bot import messages
 from bot.admission import Admission
 from bot.dispatcher import Dispatcher
 from bot.event_hub import EventHandler, EventHub, Observer
-from bot.events import FeedbackRecorded
+from bot.events import FeedbackRecorded, JobCancelled, JobDone, JobEvent, JobFailed
 from bot.generators import Generators
 from bot.generators.remote import RemoteGenerators
 from bot.job_queue import JobQueue
+from bot.owed import stored_outcome
 from bot.remote_dispatcher import RemoteDispatcher
 from generator.request import DrawRequest
 from storage.database import Database
@@ -44,6 +45,8 @@ T = TypeVar("T")
 # crowd of them never holds up the default threads that time-critical calls wait for (admission,
 # Discord's 3-second acknowledgement).
 REPORT_THREADS = 2
+# A job that ended while the bot was stopping or down is told at the next start, up to this old.
+OWED_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,10 @@ class DrawService:
     # --- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Take up jobs left in the database, then start the generators and the dispatcher."""
+        """Tell the outcomes the last run owes, take up jobs left in the database, then start the
+        generators and the dispatcher."""
         self._events.start()
+        await self._deliver_owed_outcomes()
         await self._dispatcher.start()
         self._accepting = True
 
@@ -130,8 +135,18 @@ class DrawService:
         self._reports.shutdown(wait=False, cancel_futures=True)
 
     def subscribe(self, platform: str, handler: EventHandler) -> None:
-        """Events of jobs from `platform` go to `handler`, in order, one at a time."""
-        self._events.subscribe(platform, handler)
+        """Events of jobs from `platform` go to `handler`, in order, one at a time.
+
+        Once `handler` has returned from a job's last event, its user counts as told; an outcome
+        not told (the bot stopped first, or `handler` failed) goes to `handler` at the next start.
+        """
+
+        async def handle_and_note(event: JobEvent) -> None:
+            await handler(event)
+            if isinstance(event, JobDone | JobFailed | JobCancelled):
+                await asyncio.to_thread(self.database.jobs.mark_told, event.job.id)
+
+        self._events.subscribe(platform, handle_and_note)
 
     def observe(self, observer: Observer) -> None:
         """Also hand every job event (all platforms) and every feedback to `observer`."""
@@ -367,6 +382,13 @@ class DrawService:
         )
 
     # --- helpers -----------------------------------------------------------------------------
+
+    async def _deliver_owed_outcomes(self) -> None:
+        since = datetime.now(UTC) - OWED_FOR
+        for platform in self._events.platforms:
+            jobs = await asyncio.to_thread(self.database.jobs.owed_since, platform, since)
+            for job in jobs:
+                self._events.deliver(await asyncio.to_thread(stored_outcome, job, self.images_dir))
 
     async def _report(self, read: Callable[[], T]) -> T:
         """Run a read of many rows on the report threads."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.admission import (
@@ -21,7 +21,7 @@ from storage.admission import (
 from storage.errors import InvalidTransition, JobNotFound
 from storage.images import image_record, image_row
 from storage.models import Job, JobMessage
-from storage.records import ACTIVE_STATUSES, ImageFile, JobRecord, JobStatus
+from storage.records import ACTIVE_STATUSES, ENDED_STATUSES, ImageFile, JobRecord, JobStatus
 from storage.sessions import Repository
 from storage.users import user_row
 
@@ -71,6 +71,7 @@ def job_record(job: Job) -> JobRecord:
         message_refs=job.message_refs,
         images=tuple(image_record(image) for image in job.images),
         worker=job.worker,
+        told_at=job.told_at,
     )
 
 
@@ -279,12 +280,36 @@ class JobRepository(Repository):
 
     def finished_since(self, platform: str, since: datetime) -> list[JobRecord]:
         """The platform's done or failed jobs that finished at or after `since`, oldest first."""
+        return self._ended_since(platform, since, ("done", "failed"))
+
+    def owed_since(self, platform: str, since: datetime) -> list[JobRecord]:
+        """The platform's jobs that ended at or after `since` and whose users were never told
+        (the bot stopped in between), oldest first."""
+        return self._ended_since(platform, since, ENDED_STATUSES, Job.told_at.is_(None))
+
+    def mark_told(self, job_id: str) -> None:
+        """The job's user has been told how it ended: a restart owes them nothing."""
+        with self._sessions.write() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.told_at.is_(None))
+                .values(told_at=self._clock())
+            )
+
+    def _ended_since(
+        self,
+        platform: str,
+        since: datetime,
+        statuses: Iterable[JobStatus],
+        *conditions: ColumnElement[bool],
+    ) -> list[JobRecord]:
         query = (
             with_images()
             .where(
                 Job.platform == platform,
-                Job.status.in_(("done", "failed")),
+                Job.status.in_(list(statuses)),
                 Job.finished_at >= since,
+                *conditions,
             )
             .order_by(Job.finished_at, Job.id)
         )

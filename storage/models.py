@@ -123,6 +123,8 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(IDEMPOTENCY_KEY_LENGTH))
     # The GPU worker that drew it (or draws it now); None on a single machine.
     worker: Mapped[str | None] = mapped_column(String(WORKER_NAME_LENGTH))
+    # When its user was told how it ended; None while they are owed that (a restart tells them).
+    told_at: Mapped[datetime | None]
 
     images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.id")
 

@@ -16,6 +16,7 @@ FeedbackKind = Literal["emoji", "button", "postback"]
 FeedbackAction = Literal["added", "removed"]
 
 ACTIVE_STATUSES: tuple[JobStatus, ...] = ("queued", "running")
+ENDED_STATUSES: tuple[JobStatus, ...] = ("done", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class JobRecord:
     message_refs: dict[str, Any]
     images: tuple[ImageRecord, ...]
     worker: str | None = None  # the GPU worker that drew it (NATS workers); None when local
+    told_at: datetime | None = None  # when its user was told how it ended
 
     @property
     def is_active(self) -> bool:

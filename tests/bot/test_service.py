@@ -11,17 +11,20 @@ import itertools
 import threading
 
 import sqlalchemy.exc
+from PIL import Image
 
 from bot import messages
 from bot import service as service_module
 from bot.events import JobCancelled, JobDone, JobFailed, JobProgressed, JobQueued, JobStarted
 from bot.generators import GeneratorState
+from bot.generators.pictures import save_pictures
 from bot.generators.wire import GeneratorJob
-from bot.service import Accepted, QueueNow, Refused
+from bot.service import Accepted, DrawService, QueueNow, Refused, ServiceLimits
 from generator.pictures import read_recipe
 from storage.database import Database
 from storage.stats import load_job_facts
-from tests.bot.conftest import draw_request, origin
+from tests.bot.conftest import EventLog, draw_request, origin
+from tests.bot.fakes import FakeGenerators
 
 
 async def submit(service, request=None, who="alice") -> Accepted:
@@ -563,3 +566,94 @@ async def test_a_crowd_of_dashboard_loads_never_holds_up_a_draw(make_service, mo
         released.set()
     reports = await asyncio.gather(*loads)
     assert {report.jobs for report in reports} == {1}
+
+
+# --- outcomes a restart owes ---------------------------------------------------------------------
+
+
+async def started_service(tmp_path, handler, observer=None) -> DrawService:
+    """A service on tmp_path's database whose web jobs' events go to `handler`."""
+    database = Database.open(f"sqlite:///{tmp_path / 'thaidraw.db'}")
+    images_dir = tmp_path / "images"
+    service = DrawService(
+        database, FakeGenerators(images_dir), ServiceLimits(), images_dir=images_dir
+    )
+    service.subscribe("web", handler)
+    if observer is not None:
+        service.observe(observer)
+    await service.start()
+    return service
+
+
+async def stopped(service: DrawService) -> Database:
+    """Stop the service (its outbox delivers what it holds first); its database stays open."""
+    await service.stop(grace_seconds=5)
+    return service.database
+
+
+async def test_an_outcome_its_platform_could_not_tell_is_told_once_at_the_next_start(tmp_path):
+    async def platform_down(event) -> None:
+        if isinstance(event, JobDone):
+            raise ConnectionError("the platform is unreachable")
+
+    first = await started_service(tmp_path, platform_down)
+    accepted = await submit(first)
+    await first.generators.next_batch()
+    first.generators.finish(accepted.job.id)
+    with await stopped(first) as database:
+        assert database.jobs.get(accepted.job.id).told_at is None
+
+    log, observed = EventLog(), []
+    second = await started_service(tmp_path, log, observed.append)
+    done = await log.wait_for(accepted.job.id, JobDone)
+    assert read_recipe(done.image_path) == done.recipe
+    assert done.preview_path.exists()
+    with await stopped(second) as database:
+        assert database.jobs.get(accepted.job.id).told_at is not None
+    assert observed == []  # counted and logged when it ended, not again
+
+    third = await started_service(tmp_path, log)
+    (await stopped(third)).close()
+    assert log.kinds(accepted.job.id) == ["JobDone"]
+
+
+async def test_each_kind_of_ending_the_last_run_stored_is_told_before_anything_new(tmp_path):
+    images_dir = tmp_path / "images"
+    with Database.open(f"sqlite:///{tmp_path / 'thaidraw.db'}") as database:
+        user = database.users.get_or_create("web", "alice", "Alice")
+
+        def running() -> str:
+            request = draw_request(seed=1).to_dict()
+            job = database.jobs.create(
+                user_id=user.id, platform="web", conversation={}, raw_text="/วาด", request=request
+            )
+            return database.jobs.mark_running(job.id).id
+
+        done, lost, failed, cancelled, told = (running() for _ in range(5))
+        recipe = {"seed": 1, "steps_done": 3}
+        for job_id in (done, lost):
+            picture = Image.new("RGB", (64, 64), (30, 120, 200))
+            database.jobs.mark_done(job_id, save_pictures(picture, job_id, images_dir, recipe))
+        (images_dir / f"{lost}.png").unlink()  # an operator cleared the pictures meanwhile
+        database.jobs.mark_failed(failed, "the generator died")
+        database.jobs.mark_cancelled(cancelled)
+        database.jobs.mark_done(told)
+        database.jobs.mark_told(told)
+
+    log = EventLog()
+    service = await started_service(tmp_path, log)
+    try:
+        fresh = await submit(service, who="bob")
+        await log.wait_for(fresh.job.id, JobQueued)
+    finally:
+        (await stopped(service)).close()
+    assert [(type(e).__name__, e.job.id) for e in log.events[:5]] == [
+        ("JobDone", done),
+        ("JobFailed", lost),
+        ("JobFailed", failed),
+        ("JobCancelled", cancelled),
+        ("JobQueued", fresh.job.id),
+    ]
+    assert log.of(done)[0].recipe == recipe
+    assert log.of(lost)[0].reason == messages.failure_reason("not_saved")
+    assert log.of(failed)[0].reason == messages.failure_reason("internal")

@@ -223,6 +223,34 @@ def test_recently_finished_jobs_of_a_platform_are_listed_oldest_first(
     assert database.jobs.finished_since("line", since) == []
 
 
+def test_jobs_whose_users_were_never_told_how_they_ended_are_owed_until_told(
+    database: Database, user_id: int, clock: ManualClock
+) -> None:
+    clock.set(START)
+    old, done, failed, cancelled, told, running = (new_job(database, user_id) for _ in range(6))
+    _put_in(database, old.id, "done")
+    clock.set(START + timedelta(hours=1))
+    for job, status in ((done, "done"), (failed, "failed"), (cancelled, "cancelled")):
+        _put_in(database, job.id, status)
+    _put_in(database, told.id, "done")
+    database.jobs.mark_told(told.id)
+    database.jobs.mark_running(running.id)
+    since = START + timedelta(minutes=30)
+    owed = database.jobs.owed_since("discord", since)
+    assert [job.id for job in owed] == [done.id, failed.id, cancelled.id]
+    assert all(job.told_at is None for job in owed)
+    assert database.jobs.owed_since("line", since) == []
+    clock.set(START + timedelta(hours=2))
+    database.jobs.mark_told(done.id)
+    database.jobs.mark_told(told.id)  # told once: the first time stays
+    assert database.jobs.get(done.id).told_at >= START + timedelta(hours=2)
+    assert database.jobs.get(told.id).told_at < START + timedelta(hours=2)
+    assert [job.id for job in database.jobs.owed_since("discord", since)] == [
+        failed.id,
+        cancelled.id,
+    ]
+
+
 def test_a_users_active_jobs_are_its_queued_and_running_ones(
     database: Database, user_id: int
 ) -> None:

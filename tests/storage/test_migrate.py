@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -11,9 +12,10 @@ from sqlalchemy import inspect
 
 import storage.migrate
 from storage.database import Database
-from storage.engine import create_storage_engine
+from storage.engine import create_storage_engine, for_writing
 from storage.migrate import alembic_config, current_revision, upgrade_to_head
 from storage.models import Base
+from tests.storage.builders import new_job
 
 TABLES = {"users", "jobs", "job_messages", "images", "feedback", "platform_events"}
 
@@ -65,3 +67,18 @@ def test_a_new_revision_is_generated_after_the_head(
     assert written.parent == scripts / "versions"
     assert f"down_revision: str | Sequence[str] | None = {previous_head!r}" in text
     assert "op." not in text  # the models equal the migrated schema: nothing to do
+
+
+def test_jobs_that_ended_before_the_told_at_revision_count_as_told(database_url: str) -> None:
+    with Database.open(database_url) as database:
+        user_id = database.users.get_or_create("discord", "1001").id
+        ended, waiting = new_job(database, user_id), new_job(database, user_id)
+        database.jobs.mark_running(ended.id)
+        database.jobs.mark_done(ended.id)
+        with for_writing(database.engine).begin() as connection:
+            command.downgrade(alembic_config(connection), "c7d1e2f3a4b5")
+        upgrade_to_head(database.engine)
+        ended_now = database.jobs.get(ended.id)
+        assert ended_now.told_at is not None
+        assert ended_now.told_at == ended_now.finished_at
+        assert database.jobs.get(waiting.id).told_at is None

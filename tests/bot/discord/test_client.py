@@ -8,7 +8,7 @@ import pytest
 
 from bot.discord.client import ThaiDrawClient
 from bot.discord.commands import offline_payloads
-from bot.events import JobStarted
+from bot.events import JobDone, JobStarted
 from tests.bot.discord.conftest import (
     ALICE,
     BOB,
@@ -71,3 +71,32 @@ async def test_a_server_that_refuses_the_commands_does_not_stop_the_others(bot, 
     assert welcoming in bot.fake.synced
     assert refusing not in bot.fake.synced
     assert f"cannot add the commands to server {refusing}" in caplog.text
+
+
+async def test_a_result_discord_could_not_show_is_shown_in_its_message_after_a_restart(
+    fake_discord, smoke_settings, tmp_path, monkeypatch
+):
+    place = open_place()
+    first = await start_bot(fake_discord, tmp_path, smoke_settings)
+    show = first.adapter.status.show
+
+    async def discord_down_for_results(event) -> None:
+        if isinstance(event, JobDone):
+            raise ConnectionError("Discord is unreachable")
+        await show(event)
+
+    monkeypatch.setattr(first.adapter.status, "show", discord_down_for_results)
+    job_id = await first.draw(ALICE, place, prompt="แมว --size 64 --steps 2")
+    await first.log.wait_for(job_id, JobDone)
+    waiting_message = await first.status_message(job_id)
+    await first.stop()
+
+    second = await start_bot(fake_discord, tmp_path, smoke_settings)
+    try:
+        shown = await second.finished(job_id)
+        assert shown.id == waiting_message.id
+        assert fake_discord.attachment_bytes(shown) == [
+            (second.settings.images_dir / f"{job_id}.png").read_bytes()
+        ]
+    finally:
+        await second.stop()
