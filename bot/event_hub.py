@@ -16,6 +16,11 @@ Observer = Callable[[ServiceEvent], None]  # quick, on the loop: metrics, logs
 Recording = Callable[[], Awaitable[JobEvent | None]]  # storage work whose result is the event
 
 
+class NotDelivered(Exception):
+    """An adapter cannot carry the event out now (its platform client is closed); a job's last
+    event then stays owed to its user until the next start."""
+
+
 class EventHub:
     """One line of events: each is recorded in its turn, then goes to its platform's outbox."""
 
@@ -116,6 +121,8 @@ class Outbox:
             event = await self._queue.get()
             try:
                 await self.handler(event)
+            except NotDelivered as refusal:
+                log.warning("the %s adapter did not deliver %r: %s", self.platform, event, refusal)
             except Exception:
                 log.exception("the %s adapter failed on %r", self.platform, event)
             finally:

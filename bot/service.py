@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from bot import messages
 from bot.admission import Admission
@@ -39,10 +38,9 @@ if TYPE_CHECKING:
     from bot.commands import ParsedCommand
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-# The gallery, the dashboard and /สถิติ read many rows. They get threads of their own, so that a
-# crowd of them never holds up the default threads that time-critical calls wait for (admission,
+# The dashboard and /สถิติ read 30 days of jobs. They get threads of their own, so that a crowd
+# of them never holds up the default threads that time-critical calls wait for (admission,
 # Discord's 3-second acknowledgement).
 REPORT_THREADS = 2
 # A job that ended while the bot was stopping or down is told at the next start, up to this old.
@@ -132,7 +130,7 @@ class DrawService:
         self._accepting = False
         await self._dispatcher.stop(grace_seconds)
         await self._events.stop(grace_seconds)
-        self._reports.shutdown(wait=False, cancel_futures=True)
+        self._reports.shutdown(wait=False)
 
     def subscribe(self, platform: str, handler: EventHandler) -> None:
         """Events of jobs from `platform` go to `handler`, in order, one at a time.
@@ -349,7 +347,7 @@ class DrawService:
         before: str | None = None,
     ) -> GalleryPage:
         """Finished pictures from every platform, newest first (raises JobNotFound for `before`)."""
-        return await self._report(
+        return await asyncio.to_thread(
             partial(
                 recent_pictures, self.database, limit=limit, style=style, vote=vote, before=before
             )
@@ -366,7 +364,7 @@ class DrawService:
             facts = load_job_facts(self.database, since)
             return quality_report(facts, top_prompts=top_prompts, since=since)
 
-        return await self._report(report)
+        return await asyncio.get_running_loop().run_in_executor(self._reports, report)
 
     async def position(self, job_id: str) -> int | None:
         """The job's place in the waiting line (1 = next); None once it has left it."""
@@ -389,10 +387,6 @@ class DrawService:
             jobs = await asyncio.to_thread(self.database.jobs.owed_since, platform, since)
             for job in jobs:
                 self._events.deliver(await asyncio.to_thread(stored_outcome, job, self.images_dir))
-
-    async def _report(self, read: Callable[[], T]) -> T:
-        """Run a read of many rows on the report threads."""
-        return await asyncio.get_running_loop().run_in_executor(self._reports, read)
 
     async def _user(self, origin: Origin) -> UserRecord:
         return await asyncio.to_thread(

@@ -14,6 +14,7 @@ from bot.discord.handlers import InteractionHandlers
 from bot.discord.progress import EDIT_INTERVAL_SECONDS, EditThrottle
 from bot.discord.reactions import ReactionFeedback
 from bot.discord.status import StatusMessages
+from bot.event_hub import NotDelivered
 from bot.events import JobEvent
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class DiscordAdapter:
         # Jobs left from the last run report before start() has logged in.
         await self._logged_in.wait()
         if self.client.is_closed():
-            return  # shutting down: the job is queued again and reported after the restart
+            # Shutting down, or the gateway ended for good: the next start reports the job.
+            raise NotDelivered("the Discord client is closed")
         await self.status.show(event)
 
 

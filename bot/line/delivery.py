@@ -110,6 +110,8 @@ class Delivery:
         """A job is done (or failed, `failure` saying why in Thai): send it the cheapest way."""
         chat = Chat.of_job(job)
         self._active[chat.key].discard(job.id)
+        if job.message_refs.get("line_state") in (WAITING, DELIVERED):
+            return  # told to a run before a restart: `restore` holds it, or its user has it
         await self.service.remember(
             job.id,
             line_state=WAITING,

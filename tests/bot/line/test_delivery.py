@@ -25,6 +25,7 @@ from bot.line import messages
 from bot.line.adapter import LineAdapter
 from bot.line.delivery import REPLY_TOKEN_HOLD_SECONDS
 from bot.line.postbacks import Action, Postback, decode
+from bot.owed import stored_outcome
 from bot.service import Accepted, DrawService, ServiceLimits
 from bot.settings import BotSettings
 from generator.settings import GeneratorSettings
@@ -259,6 +260,25 @@ async def test_after_a_restart_the_next_message_still_brings_a_waiting_picture(
     (answer,) = after.fake.reply_to(hello["replyToken"])
     assert answer.images[0]["originalContentUrl"].endswith(f"/images/{job_id}.png")
     assert (await after.service.job(job_id)).message_refs["line_state"] == "delivered"
+
+
+async def test_a_waiting_result_the_core_tells_again_after_a_restart_comes_once(
+    make_line: Callable[..., Awaitable[Line]],
+) -> None:
+    before = await make_line("reply")
+    job_id = await before.draw(f"/วาด ทะเล {SMALL}", user="Urestart3")
+    await before.finished(job_id)
+    await before.adapter.stop()  # stopped before the core noted the result as told
+
+    after = await make_line("reply")
+    job = await after.service.job(job_id)
+    await after.adapter.on_event(stored_outcome(job, after.service.images_dir))
+    hello = after.events.text("สวัสดี", user="Urestart3")
+    await after.handle(hello)
+    (answer,) = after.fake.reply_to(hello["replyToken"])
+    assert [image["originalContentUrl"] for image in answer.images] == [
+        f"{PUBLIC_BASE_URL}/images/{job_id}.png"
+    ]
 
 
 async def test_push_mode_pushes_results_to_the_group_they_were_asked_in(
