@@ -235,16 +235,6 @@ class DrawService:
             return messages.NOTHING_TO_CANCEL
         return await self._dispatcher.cancel(job)
 
-    async def clear_queue(self) -> int:
-        """Cancel every waiting job (moderators); running jobs carry on. Returns how many."""
-        cleared = 0
-        for job_id in await self._dispatcher.waiting_ids():
-            job = await asyncio.to_thread(self.database.jobs.get, job_id)
-            if job is not None:
-                await self._dispatcher.cancel(job)
-                cleared += 1
-        return cleared
-
     async def queue_summary(self, origin: Origin) -> str:
         user = await self._user(origin)
         jobs = await asyncio.to_thread(self.database.jobs.active_of_user, user.id)

@@ -222,17 +222,6 @@ async def test_a_job_cancelled_after_its_generator_died_is_not_drawn_again(make_
     assert ids(await generators.next_batch()) == [later.job.id]
 
 
-async def test_clearing_the_queue_cancels_waiting_jobs_and_leaves_the_running_one(make_service):
-    service, log, generators = await make_service(max_jobs_per_user=5, batch_size=1)
-    running = await submit(service, who="bob")
-    await generators.next_batch()
-    waiting = [await submit(service) for _ in range(3)]
-    assert await service.clear_queue() == 3
-    for accepted in waiting:
-        await log.wait_for(accepted.job.id, JobCancelled)
-    assert generators.running == [running.job.id]
-
-
 # --- batches -----------------------------------------------------------------------------------
 
 
