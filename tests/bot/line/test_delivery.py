@@ -231,15 +231,21 @@ async def test_a_held_token_about_to_run_out_answers_with_the_place_in_the_queue
     assert see_picture_job(status) == job_id
 
 
+async def waiting_across_a_restart(
+    make_line: Callable[..., Awaitable[Line]], prompt: str, user: str
+) -> tuple[Line, str]:
+    """A result one adapter kept as waiting, and a new adapter with nothing in memory."""
+    before = await make_line("reply")
+    job_id = await before.draw(f"/วาด {prompt} {SMALL}", user=user)
+    assert (await before.finished(job_id)).message_refs["line_state"] == "waiting"
+    await before.adapter.stop()
+    return await make_line("reply"), job_id
+
+
 async def test_a_result_kept_as_waiting_is_found_by_its_button_after_a_restart(
     make_line: Callable[..., Awaitable[Line]],
 ) -> None:
-    before = await make_line("reply")
-    job_id = await before.draw(f"/วาด ดอกไม้ {SMALL}", user="Urestart")
-    assert (await before.finished(job_id)).message_refs["line_state"] == "waiting"
-    await before.adapter.stop()
-
-    after = await make_line("reply")  # nothing in memory, as after a restart
+    after, job_id = await waiting_across_a_restart(make_line, "ดอกไม้", "Urestart")
     tap = after.events.postback(Postback(Action.SEE, job_id).encode(), user="Urestart")
     await after.handle(tap)
     (answer,) = after.fake.reply_to(tap["replyToken"])
@@ -249,12 +255,7 @@ async def test_a_result_kept_as_waiting_is_found_by_its_button_after_a_restart(
 async def test_after_a_restart_the_next_message_still_brings_a_waiting_picture(
     make_line: Callable[..., Awaitable[Line]],
 ) -> None:
-    before = await make_line("reply")
-    job_id = await before.draw(f"/วาด ต้นไม้ {SMALL}", user="Urestart2")
-    await before.finished(job_id)
-    await before.adapter.stop()
-
-    after = await make_line("reply")  # a new adapter reads what was owed from storage
+    after, job_id = await waiting_across_a_restart(make_line, "ต้นไม้", "Urestart2")
     hello = after.events.text("สวัสดี", user="Urestart2")
     await after.handle(hello)
     (answer,) = after.fake.reply_to(hello["replyToken"])
@@ -265,12 +266,8 @@ async def test_after_a_restart_the_next_message_still_brings_a_waiting_picture(
 async def test_a_waiting_result_the_core_tells_again_after_a_restart_comes_once(
     make_line: Callable[..., Awaitable[Line]],
 ) -> None:
-    before = await make_line("reply")
-    job_id = await before.draw(f"/วาด ทะเล {SMALL}", user="Urestart3")
-    await before.finished(job_id)
-    await before.adapter.stop()  # stopped before the core noted the result as told
-
-    after = await make_line("reply")
+    # As when the bot stopped before the core noted the result as told: the next start tells it.
+    after, job_id = await waiting_across_a_restart(make_line, "ทะเล", "Urestart3")
     job = await after.service.job(job_id)
     await after.adapter.on_event(stored_outcome(job, after.service.images_dir))
     hello = after.events.text("สวัสดี", user="Urestart3")
