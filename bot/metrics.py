@@ -162,12 +162,12 @@ class ServiceMetrics:
             return  # progress
         self.jobs.labels(state).inc()
         job = event.job
-        if isinstance(event, JobStarted) and job.started_at is not None:
-            self.wait_seconds.observe((job.started_at - job.created_at).total_seconds())
+        if isinstance(event, JobStarted) and job.wait_seconds is not None:
+            self.wait_seconds.observe(job.wait_seconds)
         if isinstance(event, JobDone):
             self.images.inc()
-            if job.started_at is not None and job.finished_at is not None:
-                self.run_seconds.observe((job.finished_at - job.started_at).total_seconds())
+            if job.run_seconds is not None:
+                self.run_seconds.observe(job.run_seconds)
 
     def exposition(self) -> bytes:
         """The Prometheus text format; call it from a thread other than the service's loop."""

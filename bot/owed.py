@@ -25,14 +25,9 @@ def stored_outcome(job: JobRecord, images_dir: Path) -> JobEvent:
         files = {image.kind: images_dir / image.file_name for image in job.images}
         try:
             recipe = read_recipe(files["full"])
-            return JobDone(job, files["full"], files["preview"], recipe, _drawing_seconds(job))
+            seconds = job.run_seconds or 0.0
+            return JobDone(job, files["full"], files["preview"], recipe, seconds)
         except (KeyError, OSError, ValueError) as error:
             log.warning("the picture of job %s cannot be shown again: %r", job.id, error)
             return JobFailed(job, messages.failure_reason("not_saved"))
     return JobFailed(job, messages.failure_reason(None))
-
-
-def _drawing_seconds(job: JobRecord) -> float:
-    if job.started_at is None or job.finished_at is None:
-        return 0.0
-    return (job.finished_at - job.started_at).total_seconds()

@@ -373,10 +373,14 @@ class DrawService:
 
     async def _deliver_owed_outcomes(self) -> None:
         since = datetime.now(UTC) - OWED_FOR
+
+        def owed(platform: str) -> list[JobEvent]:
+            jobs = self.database.jobs.owed_since(platform, since)
+            return [stored_outcome(job, self.images_dir) for job in jobs]
+
         for platform in self._events.platforms:
-            jobs = await asyncio.to_thread(self.database.jobs.owed_since, platform, since)
-            for job in jobs:
-                self._events.deliver(await asyncio.to_thread(stored_outcome, job, self.images_dir))
+            for event in await asyncio.to_thread(owed, platform):
+                self._events.deliver(event)
 
     async def _user(self, origin: Origin) -> UserRecord:
         return await asyncio.to_thread(

@@ -71,6 +71,20 @@ class JobRecord:
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def wait_seconds(self) -> float | None:
+        """From being asked for to starting (None until it starts)."""
+        if self.started_at is None:
+            return None
+        return (self.started_at - self.created_at).total_seconds()
+
+    @property
+    def run_seconds(self) -> float | None:
+        """From starting to its end (None until it has both)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
 
 @dataclass(frozen=True)
 class FeedbackRecord:

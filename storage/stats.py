@@ -46,17 +46,12 @@ class JobFacts:
     @property
     def wait_seconds(self) -> float | None:
         """From being asked for to starting (None until it starts)."""
-        if self.job.started_at is None:
-            return None
-        return (self.job.started_at - self.job.created_at).total_seconds()
+        return self.job.wait_seconds
 
     @property
     def run_seconds(self) -> float | None:
         """From starting to a finished picture (None unless done)."""
-        job = self.job
-        if job.status != "done" or job.started_at is None or job.finished_at is None:
-            return None
-        return (job.finished_at - job.started_at).total_seconds()
+        return self.job.run_seconds if self.job.status == "done" else None
 
     @property
     def steps_bucket(self) -> str:
