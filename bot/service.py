@@ -113,6 +113,9 @@ class DrawService:
         else:
             self._dispatcher = Dispatcher(database, generators, JobQueue(), self._events)
         self._accepting = False
+        # Requests that name themselves (web `Idempotency-Key`) are admitted and queued one at a
+        # time, so that a retry arriving while its first is admitted finds it in line, not gone.
+        self._named_requests = asyncio.Lock()
         self._reports = ThreadPoolExecutor(REPORT_THREADS, thread_name_prefix="thaidraw-report")
 
     # --- life cycle -------------------------------------------------------------------------
@@ -166,6 +169,14 @@ class DrawService:
         """
         if not self._accepting:
             return Refused(*messages.SERVICE_STOPPING)
+        if idempotency_key is None:
+            return await self._admit_and_queue(request, origin, raw_text, None)
+        async with self._named_requests:
+            return await self._admit_and_queue(request, origin, raw_text, idempotency_key)
+
+    async def _admit_and_queue(
+        self, request: DrawRequest, origin: Origin, raw_text: str, idempotency_key: str | None
+    ) -> Accepted | Refused:
         admitted = await self._admission.admit(
             origin, raw_text, request.with_seed().to_dict(), idempotency_key
         )

@@ -7,6 +7,8 @@ leaves the line or finishes while the crowd arrives: the numbers accepted are ex
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -83,3 +85,27 @@ async def test_a_retry_with_the_same_key_gets_the_first_job_and_queues_nothing(
         (first.job.id, 1)
     }
     assert len(await busy_service.waiting_ids()) == 1
+
+
+async def test_a_retry_while_its_first_is_still_being_admitted_is_told_its_place_in_line(
+    busy_service: DrawService,
+) -> None:
+    admit, calls = busy_service.database.jobs.admit, itertools.count(1)
+
+    def slow_to_return_first(**fields):
+        outcome = admit(**fields)
+        if next(calls) == 1:
+            time.sleep(0.3)  # the row is stored; its request has not reached the line yet
+        return outcome
+
+    busy_service.database.jobs.admit = slow_to_return_first
+    first, retry = await asyncio.gather(
+        *(
+            busy_service.submit(draw_request(), origin("retrier"), "/วาด", idempotency_key="k")
+            for _ in range(2)
+        )
+    )
+    assert isinstance(first, Accepted)
+    assert isinstance(retry, Accepted)
+    assert first.position == 1
+    assert (retry.job.id, retry.position) == (first.job.id, 1)
